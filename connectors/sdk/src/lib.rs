@@ -1,0 +1,20 @@
+//! The contract every shipgate connector builds on.
+//!
+//! A connector crate (Shopify, CSV, a carrier…) depends on this crate only: it maps its
+//! remote shapes into the [`model`] types, reports failures as [`ConnectorError`] or
+//! [`MappingError`] so the host can decide between retry, dead list and quarantine, and
+//! implements [`Source`] and/or [`Storefront`]. Nothing here knows about a specific
+//! remote system, the store or the queue.
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod sandbox;
+pub mod source;
+pub mod storefront;
+
+pub use error::{ConnectorError, MappingError, ValidationError};
+pub use source::{Cursor, Origin, Page, RawOrder, RejectedRecord, Source};
+pub use storefront::{RemoteRef, Storefront};
