@@ -1,0 +1,397 @@
+//! The sandbox's HTTP side: Shopify's endpoint path and token check, fault injection,
+//! and the cost bucket wrapped around each GraphQL execution.
+//!
+//! Cost model (simplified, but the same for every request): 1 point per node returned
+//! (an object with an `id`), 2 per connection (an object with `pageInfo`), at least 1
+//! per query, and 10 per mutation field. `requestedQueryCost` equals the actual cost:
+//! Shopify's real requested cost is a larger static estimate from `first:` arguments, so
+//! a query that is cheap here can still be refused there (`MAX_COST_EXCEEDED`).
+
+use super::bucket::{BucketStatus, CostBucket, Refusal};
+use super::data::{generate_orders, GeneratedOrder};
+use super::schema::{self, ShopSchema};
+use super::state::{OrderRecord, RecordedFulfillment, Shared, State};
+use crate::ShopifyConfig;
+use axum::body::Bytes;
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+use shipgate_sdk::sandbox::SandboxServer;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+/// Shopify's answer to a missing or wrong token.
+pub const INVALID_TOKEN_BODY: &str =
+    r#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#;
+
+/// How to set the sandbox shop up.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// How many orders [`generate_orders`] makes.
+    pub orders: usize,
+    /// The generator's seed.
+    pub seed: u64,
+    /// The token the shop accepts.
+    pub access_token: String,
+    /// Cost bucket size, in points.
+    pub bucket_size: f64,
+    /// Points restored per second.
+    pub restore_rate: f64,
+}
+
+impl Default for SandboxConfig {
+    /// 100 orders and a bucket generous enough for `shipgate demo` (1,000 pulls and
+    /// pushes in seconds); use [`SandboxConfig::standard_plan`] for Shopify's real
+    /// Standard-plan numbers.
+    fn default() -> Self {
+        Self {
+            orders: 100,
+            seed: 1,
+            access_token: "shpat_sandbox_token".into(),
+            bucket_size: 20_000.0,
+            restore_rate: 10_000.0,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Shopify's Standard plan today: a 2,000-point bucket restoring 100 points/s.
+    pub fn standard_plan() -> Self {
+        Self {
+            bucket_size: 2_000.0,
+            restore_rate: 100.0,
+            ..Self::default()
+        }
+    }
+}
+
+/// A running sandbox shop; stops when dropped.
+pub struct ShopifySandbox {
+    server: SandboxServer,
+    shared: Shared,
+}
+
+impl std::fmt::Debug for ShopifySandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopifySandbox")
+            .field("base_url", &self.server.base_url())
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    shared: Shared,
+    schema: ShopSchema,
+}
+
+impl ShopifySandbox {
+    /// Generates the orders and serves `POST /admin/api/{version}/graphql.json` on a
+    /// free loopback port.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Self> {
+        let orders = generate_orders(config.orders, config.seed)
+            .into_iter()
+            .map(OrderRecord::new)
+            .collect();
+        let shared: Shared = Arc::new(Mutex::new(State {
+            token: config.access_token.clone(),
+            orders,
+            recorded: Vec::new(),
+            corruptions: HashMap::new(),
+            bucket: CostBucket::new(config.bucket_size, config.restore_rate),
+            faults: VecDeque::new(),
+            next_fulfillment_id: 255858046,
+            requests: 0,
+        }));
+        let app = AppState {
+            shared: shared.clone(),
+            schema: schema::build(shared.clone()),
+        };
+        let router = Router::new()
+            .route("/admin/api/{version}/graphql.json", post(graphql))
+            .with_state(app);
+        let server = SandboxServer::start(router).await?;
+        Ok(Self { server, shared })
+    }
+
+    /// `http://127.0.0.1:PORT`: the `shop_url` to configure.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// The token the shop currently accepts.
+    pub fn token(&self) -> String {
+        self.with(|s| s.token.clone())
+    }
+
+    /// A connector configuration pointing at this sandbox with its token.
+    pub fn shopify_config(&self) -> ShopifyConfig {
+        ShopifyConfig::new(self.base_url(), self.token())
+    }
+
+    /// Changes the accepted token (simulates a revoked or rotated token).
+    pub fn set_token(&self, token: impl Into<String>) {
+        let token = token.into();
+        self.with(|s| s.token = token);
+    }
+
+    /// The next `n` requests get HTTP `status` (429 comes with `Retry-After: 1`).
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.with(|s| s.faults.extend(std::iter::repeat_n(status, n)));
+    }
+
+    /// Overwrites fields of an order node as served in `orders` results: an object patch
+    /// is merged into the node (`{"totalPriceSet": "oops"}`), anything else replaces the
+    /// whole node. This is how tests feed the connector Shopify data our schema types
+    /// could never produce.
+    pub fn corrupt_order(&self, order_gid: &str, patch: Value) {
+        let gid = order_gid.to_string();
+        self.with(|s| s.corruptions.insert(gid, patch));
+    }
+
+    /// Every fulfillment received, one entry per fulfillment order it covered.
+    pub fn fulfillments(&self) -> Vec<RecordedFulfillment> {
+        self.with(|s| s.recorded.clone())
+    }
+
+    /// The orders as the shop holds them now (`updated_at` moves on fulfillment).
+    pub fn orders(&self) -> Vec<GeneratedOrder> {
+        self.with(|s| s.orders.iter().map(|r| r.order.clone()).collect())
+    }
+
+    /// The cost bucket now.
+    pub fn bucket(&self) -> BucketStatus {
+        self.with(|s| s.bucket.status())
+    }
+
+    /// The fewest points ever left in the bucket after a charge (never below zero).
+    pub fn lowest_available(&self) -> f64 {
+        self.with(|s| s.bucket.lowest())
+    }
+
+    /// How many HTTP requests reached the endpoint.
+    pub fn requests(&self) -> usize {
+        self.with(|s| s.requests)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut guard = self
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    resp
+}
+
+async fn graphql(
+    AxumState(app): AxumState<AppState>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (fault, token) = {
+        let mut s = app.shared.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests += 1;
+        (s.faults.pop_front(), s.token.clone())
+    };
+    if let Some(status) = fault {
+        return fault_response(status);
+    }
+    let presented = headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok());
+    if presented != Some(token.as_str()) {
+        return json_response(StatusCode::UNAUTHORIZED, INVALID_TOKEN_BODY.into());
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                r#"{"errors":{"query":"Required parameter missing or invalid"}}"#.into(),
+            )
+        }
+    };
+    let mutations = match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => mutation_fields(&doc),
+        Err(_) => 0,
+    };
+    let mut resp = if mutations > 0 {
+        // Mutations have side effects: charge before running them.
+        let cost = 10.0 * mutations as f64;
+        if let Some(refused) = charge(&app.shared, cost) {
+            return refused;
+        }
+        let out = app.schema.execute(request).await;
+        let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
+        add_cost(&app.shared, &mut v, cost);
+        v
+    } else {
+        let out = app.schema.execute(request).await;
+        let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
+        let cost = query_cost(v.get("data").unwrap_or(&Value::Null)).max(1.0);
+        if let Some(refused) = charge(&app.shared, cost) {
+            return refused;
+        }
+        apply_corruptions(&app.shared, &mut v);
+        add_cost(&app.shared, &mut v, cost);
+        v
+    };
+    if resp
+        .get("errors")
+        .is_some_and(|e| e.as_array().is_some_and(Vec::is_empty))
+    {
+        if let Some(obj) = resp.as_object_mut() {
+            obj.remove("errors");
+        }
+    }
+    let mut response = json_response(StatusCode::OK, resp.to_string());
+    if let Ok(v) = HeaderValue::from_str(&version) {
+        response.headers_mut().insert("x-shopify-api-version", v);
+    }
+    response
+}
+
+fn fault_response(status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match status {
+        429 => {
+            r#"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#
+        }
+        500..=599 => r#"{"errors":"Internal Server Error"}"#,
+        _ => r#"{"errors":"Injected failure"}"#,
+    };
+    let mut resp = json_response(code, body.into());
+    if status == 429 {
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+fn mutation_fields(doc: &async_graphql::parser::types::ExecutableDocument) -> usize {
+    use async_graphql::parser::types::{OperationType, Selection};
+    doc.operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
+        .map(|(_, op)| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .filter(|s| matches!(s.node, Selection::Field(_)))
+                .count()
+        })
+        .sum()
+}
+
+/// 1 per node (object with `id`), 2 per connection (object with `pageInfo`).
+fn query_cost(v: &Value) -> f64 {
+    match v {
+        Value::Object(map) => {
+            let own = if map.contains_key("id") { 1.0 } else { 0.0 }
+                + if map.contains_key("pageInfo") {
+                    2.0
+                } else {
+                    0.0
+                };
+            own + map.values().map(query_cost).sum::<f64>()
+        }
+        Value::Array(items) => items.iter().map(query_cost).sum(),
+        _ => 0.0,
+    }
+}
+
+/// Takes the points or returns Shopify's refusal (with the bucket as it stands).
+fn charge(shared: &Shared, cost: f64) -> Option<Response> {
+    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let refusal = s.bucket.try_take(cost).err()?;
+    let status = s.bucket.status();
+    let (message, code) = match refusal {
+        Refusal::Throttled => ("Throttled".to_string(), "THROTTLED"),
+        Refusal::TooExpensive => (
+            format!(
+                "Query cost is {cost}, which exceeds the single query max cost limit ({}).",
+                status.maximum_available
+            ),
+            "MAX_COST_EXCEEDED",
+        ),
+    };
+    let body = json!({
+        "errors": [{ "message": message, "extensions": { "code": code, "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
+        "extensions": { "cost": cost_json(cost, None, status) },
+    });
+    Some(json_response(StatusCode::OK, body.to_string()))
+}
+
+fn cost_json(requested: f64, actual: Option<f64>, s: BucketStatus) -> Value {
+    json!({
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "throttleStatus": {
+            "maximumAvailable": s.maximum_available,
+            "currentlyAvailable": s.currently_available.floor(),
+            "restoreRate": s.restore_rate,
+        }
+    })
+}
+
+fn add_cost(shared: &Shared, v: &mut Value, cost: f64) {
+    let status = shared
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .bucket
+        .status();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "extensions".into(),
+            json!({ "cost": cost_json(cost, Some(cost), status) }),
+        );
+    }
+}
+
+fn apply_corruptions(shared: &Shared, v: &mut Value) {
+    let patches = shared
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .corruptions
+        .clone();
+    if patches.is_empty() {
+        return;
+    }
+    let Some(edges) = v
+        .pointer_mut("/data/orders/edges")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for edge in edges {
+        let Some(node) = edge.get_mut("node") else {
+            continue;
+        };
+        let Some(patch) = node
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| patches.get(id))
+        else {
+            continue;
+        };
+        match (node.as_object_mut(), patch) {
+            (Some(fields), Value::Object(p)) => fields.extend(p.clone()),
+            _ => *node = patch.clone(),
+        }
+    }
+}
