@@ -2,7 +2,9 @@
 //!
 //! The `body` column holds the order without `id` and `status`; those two live in their
 //! own columns only, so the first id given to a source order and a status set by the
-//! pipeline each have exactly one home.
+//! pipeline each have exactly one home. Since the body holds `updated_at`, a newer
+//! version always differs from the stored body, and an identical body means the same
+//! version delivered again.
 
 use super::codec::{
     corrupt, enum_text, now_text, parse_enum, parse_json, parse_ulid, time_text, unsigned,
@@ -42,14 +44,14 @@ pub enum UpsertOutcome {
 /// matches nothing is absent from the map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
-    /// Exactly one order matches.
-    Found(Order),
+    /// Exactly one order matches (boxed: an order is large, an ambiguity small).
+    Found(Box<Order>),
     /// Several orders match; their ids, sorted.
     Ambiguous(Vec<Ulid>),
 }
 
-/// References looked up per query: keeps the bound parameters (three per reference) far
-/// below SQLite's limit while still answering thousands of rows per round trip.
+/// References looked up per query: keeps the bound parameters (about three per
+/// reference) far below SQLite's limit while still answering thousands of rows per round trip.
 const REFS_PER_QUERY: usize = 300;
 
 const UPSERT: &str = "INSERT INTO orders
@@ -57,13 +59,12 @@ const UPSERT: &str = "INSERT INTO orders
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
     ON CONFLICT (tenant, channel, connector_id, external_id) DO UPDATE SET
         external_number = excluded.external_number,
-        status = excluded.status,
+        status = CASE WHEN excluded.updated_at > orders.updated_at THEN excluded.status ELSE orders.status END,
         updated_at = excluded.updated_at,
         body = excluded.body,
         revision = orders.revision + 1,
         stored_at = excluded.stored_at
-    WHERE excluded.updated_at >= orders.updated_at
-      AND (excluded.body <> orders.body OR excluded.status <> orders.status)
+    WHERE excluded.updated_at >= orders.updated_at AND excluded.body <> orders.body
     RETURNING id, revision";
 
 const SELECT_EXISTING: &str = "SELECT id, updated_at FROM orders
@@ -75,6 +76,10 @@ impl Store {
     /// the new version carries; a version older than the stored one (`updated_at`) is
     /// refused as [`UpsertOutcome::Stale`], because pulls with a look-back overlap
     /// deliver old versions after new ones. One atomic statement decides.
+    ///
+    /// The status the pipeline set ([`Store::set_order_status`]) is replaced only by a
+    /// strictly newer source version: a re-delivery of the version already stored
+    /// (same `updated_at`) must not turn a fulfilled order back to open.
     pub async fn upsert_order(&self, order: &Order) -> Result<Upsert, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db("upsert_order"))?;
         upsert_one(&mut conn, order).await
@@ -119,7 +124,7 @@ impl Store {
             .await?;
         match found.remove(reference) {
             None => Ok(None),
-            Some(Lookup::Found(order)) => Ok(Some(order)),
+            Some(Lookup::Found(order)) => Ok(Some(*order)),
             Some(Lookup::Ambiguous(matches)) => Err(StoreError::Ambiguous {
                 reference: reference.to_owned(),
                 matches,
@@ -271,14 +276,16 @@ fn number_forms(reference: &str) -> Vec<String> {
     let r = reference.trim();
     match r.strip_prefix('#') {
         _ if r.is_empty() => Vec::new(),
-        Some(bare) if bare.is_empty() => vec![r.to_owned()],
+        Some("") => vec![r.to_owned()],
         Some(bare) => vec![r.to_owned(), bare.to_owned()],
         None => vec![r.to_owned(), format!("#{r}")],
     }
 }
 
 /// Every order of the tenant (and connector) whose number or external id matches one
-/// of the references.
+/// of the references. Two selects joined by `UNION ALL` rather than one with `OR`, so
+/// each side searches its own index (SQLite's planner otherwise scans the tenant's
+/// orders); a row found by both sides is kept once.
 async fn fetch_matching(
     pool: &sqlx::SqlitePool,
     tenant: &str,
@@ -294,32 +301,25 @@ async fn fetch_matching(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT id, status, body, external_id, external_number FROM orders WHERE tenant = ",
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("");
+    push_select(&mut q, tenant, connector_id, "external_number", numbers);
+    q.push(" UNION ALL ");
+    push_select(
+        &mut q,
+        tenant,
+        connector_id,
+        "external_id",
+        ids.into_iter().map(str::to_owned),
     );
-    q.push_bind(tenant.to_owned());
-    if let Some(connector_id) = connector_id {
-        q.push(" AND connector_id = ")
-            .push_bind(connector_id.to_owned());
-    }
-    q.push(" AND (external_number IN (");
-    let mut list = q.separated(", ");
-    for n in numbers {
-        list.push_bind(n);
-    }
-    q.push(") OR external_id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.to_owned());
-    }
-    q.push("))");
     let rows: Vec<(String, String, String, String, Option<String>)> = q
         .build_query_as()
         .fetch_all(pool)
         .await
         .map_err(db("find_orders"))?;
+    let mut seen = HashSet::with_capacity(rows.len());
     Ok(rows
         .into_iter()
+        .filter(|row| seen.insert(row.0.clone()))
         .map(
             |(id, status, body, external_id, external_number)| Candidate {
                 id,
@@ -330,6 +330,29 @@ async fn fetch_matching(
             },
         )
         .collect())
+}
+
+/// One side of the lookup: the orders of the tenant (and connector) whose `column` is
+/// one of `values`. `column` is one of two names chosen by the caller, never input.
+fn push_select(
+    q: &mut QueryBuilder<Sqlite>,
+    tenant: &str,
+    connector_id: Option<&str>,
+    column: &'static str,
+    values: impl IntoIterator<Item = String>,
+) {
+    q.push("SELECT id, status, body, external_id, external_number FROM orders WHERE tenant = ");
+    q.push_bind(tenant.to_owned());
+    if let Some(connector_id) = connector_id {
+        q.push(" AND connector_id = ")
+            .push_bind(connector_id.to_owned());
+    }
+    q.push(" AND ").push(column).push(" IN (");
+    let mut list = q.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    q.push(")");
 }
 
 /// Assigns the fetched rows to the references they answer.
@@ -363,7 +386,7 @@ fn resolve(
             [] => continue,
             [one] => {
                 let row = &rows[*one];
-                Lookup::Found(decode_order(&row.id, &row.status, &row.body)?)
+                Lookup::Found(Box::new(decode_order(&row.id, &row.status, &row.body)?))
             }
             many => {
                 let mut ids = many
