@@ -314,6 +314,38 @@ async fn pipeline_status_survives_redelivery_but_not_a_newer_version() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_upserts_of_one_source_order_agree_on_its_id() {
+    let (store, _dir) = open().await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            let o = order(
+                "shop-1",
+                "gid://shopify/Order/1",
+                Some("#1001"),
+                "2025-03-01T10:00:00Z",
+            );
+            tokio::spawn(async move { store.upsert_order(&o).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let up = task.await.unwrap().unwrap();
+        ids.push(up.id);
+        if up.outcome == UpsertOutcome::Created {
+            created += 1;
+        } else {
+            assert_eq!(up.outcome, UpsertOutcome::Unchanged);
+        }
+    }
+    assert_eq!(created, 1);
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every caller sees the first id");
+    assert_eq!(store.count_orders("acme").await.unwrap(), 1);
+}
+
 #[tokio::test]
 async fn external_ids_are_unique_per_connector_not_globally() {
     let (store, _dir) = open().await;
@@ -820,6 +852,21 @@ async fn tracking_events_are_kept_once() {
     let mut other_code = picked.clone();
     other_code.carrier_code = "OR".into();
     assert!(store.add_tracking_event(None, &other_code).await.unwrap());
+
+    let returned = event(
+        "1Z999AA10123456784",
+        TrackingStatus::Returned,
+        "RS",
+        "2025-03-09T15:00:00Z",
+    );
+    let err = store
+        .add_tracking_event(Some(Ulid::new()), &returned)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "order", .. }),
+        "{err:?}"
+    );
 
     let history = store
         .tracking_events(&picked.tracking_number)

@@ -88,3 +88,18 @@ pub enum StoreError {
 pub(crate) fn db(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Database { op, source }
 }
+
+/// Like [`db`], for writes that reference another row: a foreign-key violation means
+/// that row does not exist, and the caller hears which one.
+pub(crate) fn db_ref(
+    op: &'static str,
+    what: &'static str,
+    key: String,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| match &source {
+        sqlx::Error::Database(e) if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation => {
+            StoreError::NotFound { what, key }
+        }
+        _ => StoreError::Database { op, source },
+    }
+}

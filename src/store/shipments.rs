@@ -2,10 +2,9 @@
 //! tracking row twice never makes a second parcel — or a second push to the storefront.
 
 use super::codec::{corrupt, now_text, parse_time, parse_ulid, time_text};
-use super::error::db;
+use super::error::{db, db_ref};
 use super::{Store, StoreError};
 use shipgate_sdk::model::{CarrierRef, Shipment, TrackingNumber};
-use sqlx::error::ErrorKind;
 use sqlx::SqliteConnection;
 use ulid::Ulid;
 
@@ -108,15 +107,7 @@ async fn add_one(
         .bind(now_text())
         .fetch_optional(&mut *conn)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.kind() == ErrorKind::ForeignKeyViolation => {
-                StoreError::NotFound {
-                    what: "order",
-                    key: order_key.clone(),
-                }
-            }
-            _ => db("add_shipment")(e),
-        })?;
+        .map_err(db_ref("add_shipment", "order", order_key.clone()))?;
     if let Some((id,)) = inserted {
         return Ok((id, true));
     }

@@ -2,7 +2,7 @@
 //! often a carrier repeats it in its answers.
 
 use super::codec::{corrupt, enum_text, now_text, parse_enum, parse_time, time_text};
-use super::error::db;
+use super::error::{db, db_ref};
 use super::{Store, StoreError};
 use shipgate_sdk::model::{TrackingEvent, TrackingNumber};
 use ulid::Ulid;
@@ -10,7 +10,8 @@ use ulid::Ulid;
 type EventRow = (i64, String, String, String, String, Option<String>, String);
 
 impl Store {
-    /// Records an event, tied to an order when it is known. Returns false when the same
+    /// Records an event, tied to an order when it is known (an unknown order id is
+    /// [`StoreError::NotFound`]). Returns false when the same
     /// event (tracking number, status, time, carrier code) is already recorded, so the
     /// caller pushes a status change only once.
     pub async fn add_tracking_event(
@@ -34,7 +35,11 @@ impl Store {
         .bind(now_text())
         .execute(&self.pool)
         .await
-        .map_err(db("add_tracking_event"))?;
+        .map_err(db_ref(
+            "add_tracking_event",
+            "order",
+            order_id.map(|id| id.to_string()).unwrap_or_default(),
+        ))?;
         Ok(done.rows_affected() == 1)
     }
 
