@@ -55,7 +55,7 @@ CREATE TABLE quarantine (
     location         TEXT NOT NULL,
     reason           TEXT NOT NULL,
     raw_hash         TEXT,
-    state            TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('open', 'replayed', 'discarded')),
     created_at       TEXT NOT NULL,
     state_changed_at TEXT NOT NULL
 );
@@ -82,10 +82,11 @@ CREATE INDEX shipments_by_tracking_number ON shipments (tracking_number);
 CREATE TABLE effects (
     idempotency_key TEXT PRIMARY KEY,
     kind            TEXT NOT NULL,
-    state           TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done')),
     remote_ref      TEXT,
     started_at      TEXT NOT NULL,
-    completed_at    TEXT
+    completed_at    TEXT,
+    CHECK (state = 'pending' OR remote_ref IS NOT NULL)
 );
 CREATE INDEX effects_by_kind ON effects (kind, state);
 

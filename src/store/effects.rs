@@ -54,7 +54,7 @@ impl Store {
             (other, _) => Err(corrupt(
                 "effects",
                 key,
-                format!("state {other:?} without a remote reference"),
+                format!("state {other:?} is neither pending nor done"),
             )),
         }
     }
