@@ -45,6 +45,31 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const FILE_POOL_SIZE: u32 = 8;
 
 /// A handle on the store. Cheap to clone: clones share one connection pool.
+///
+/// The effects ledger is the part callers most easily get wrong; a push goes like this:
+///
+/// ```
+/// use shipgate::store::{Effect, Store};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), shipgate::store::StoreError> {
+/// let store = Store::open("sqlite::memory:").await?;
+/// let key = "fulfillment:01J9ZQ:1Z999AA10123456784";
+/// match store.begin_effect(key, "fulfillment").await? {
+///     // First attempt: call the remote, then record what it answered.
+///     Effect::Fresh => store.complete_effect(key, "gid://shopify/Fulfillment/1").await?,
+///     // A crashed attempt: ask the remote whether it happened before calling again.
+///     Effect::Pending => {}
+///     // Already done: nothing to call.
+///     Effect::Done(_) => {}
+/// }
+/// assert_eq!(
+///     store.begin_effect(key, "fulfillment").await?,
+///     Effect::Done("gid://shopify/Fulfillment/1".into())
+/// );
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
