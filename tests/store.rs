@@ -1,0 +1,1021 @@
+//! The store over real SQLite files in a temporary directory.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use shipgate::store::{
+    Effect, Lookup, NewDeadJob, NewQuarantine, QuarantineState, Store, StoreError, UpsertOutcome,
+};
+use shipgate_sdk::model::{
+    content_hash, CarrierRef, Order, OrderStatus, Shipment, TrackingEvent, TrackingNumber,
+    TrackingStatus,
+};
+use shipgate_sdk::Cursor;
+use std::time::Instant;
+use tempfile::TempDir;
+use ulid::Ulid;
+
+async fn open() -> (Store, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&url(&dir)).await.unwrap();
+    (store, dir)
+}
+
+fn url(dir: &TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("shipgate.db").display())
+}
+
+fn time(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A valid order of tenant `acme`, built from JSON as a connector's mapping would.
+fn order(connector: &str, external_id: &str, number: Option<&str>, updated_at: &str) -> Order {
+    serde_json::from_value(json!({
+        "id": Ulid::new().to_string(),
+        "tenant": "acme",
+        "merchant": "mugs-r-us",
+        "source": {
+            "channel": "shopify",
+            "connector_id": connector,
+            "external_id": external_id,
+            "external_number": number,
+        },
+        "created_at": "2025-03-01T10:00:00Z",
+        "updated_at": updated_at,
+        "status": "open",
+        "total": { "amount": "20.00", "currency": "EUR" },
+        "lines": [{
+            "sku": "MUG-1",
+            "title": "Mug",
+            "quantity": 2,
+            "unit_price": { "amount": "10.00", "currency": "EUR" },
+            "requires_shipping": true,
+        }],
+        "ship_to": { "name": "Ada", "city": "Lyon", "country": "FR" },
+        "payment": { "kind": "prepaid" },
+        "raw_hash": content_hash(external_id.as_bytes()),
+    }))
+    .unwrap()
+}
+
+fn shipment(number: &str) -> Shipment {
+    Shipment {
+        tracking_number: TrackingNumber::parse(number).unwrap(),
+        carrier: CarrierRef {
+            code: Some("ups".into()),
+            name: "UPS".into(),
+        },
+        tracking_url: Some(format!("https://ups.example/track/{number}")),
+        shipped_at: Some(time("2025-03-02T08:30:00.123456Z")),
+        notify_customer: true,
+    }
+}
+
+fn event(number: &str, status: TrackingStatus, code: &str, at: &str) -> TrackingEvent {
+    TrackingEvent {
+        tracking_number: TrackingNumber::parse(number).unwrap(),
+        status,
+        carrier_code: code.into(),
+        description: format!("carrier says {code}"),
+        location: Some("Lyon".into()),
+        occurred_at: time(at),
+    }
+}
+
+#[tokio::test]
+async fn data_survives_reopening_and_migrations_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&url(&dir)).await.unwrap();
+    let o = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let id = store.upsert_order(&o).await.unwrap().id;
+    let hash = store
+        .put_raw("shop-1", "application/json", b"{}")
+        .await
+        .unwrap();
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    store.pool().close().await;
+    drop(store);
+
+    for _ in 0..2 {
+        let store = Store::open(&url(&dir)).await.unwrap();
+        let back = store
+            .get_order(id)
+            .await
+            .unwrap()
+            .expect("order survives reopening");
+        assert_eq!(back, o);
+        assert!(store.get_raw(&hash).await.unwrap().is_some());
+        let (applied,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM _shipgate_store_migrations WHERE success")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(applied, 1, "each migration is applied exactly once");
+        store.pool().close().await;
+    }
+}
+
+#[tokio::test]
+async fn store_and_queue_migrations_share_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&url(&dir)).await.unwrap();
+    apalis_sqlite::SqliteStorage::migrations()
+        .run(store.pool())
+        .await
+        .unwrap();
+    store.pool().close().await;
+    let store = Store::open(&url(&dir)).await.unwrap();
+    apalis_sqlite::SqliteStorage::migrations()
+        .run(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.count_orders("acme").await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn in_memory_store_keeps_data_between_calls() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    store
+        .save_cursor("shop-1", &Cursor::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.load_cursor("shop-1").await.unwrap(),
+        Some(Cursor::default())
+    );
+}
+
+#[tokio::test]
+async fn an_unusable_url_is_an_open_error() {
+    let err = Store::open("sqlite:///nonexistent-dir/for/sure/x.db")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(err.to_string().contains("x.db"), "{err}");
+}
+
+#[tokio::test]
+async fn raw_payloads_are_keyed_by_content_hash() {
+    let (store, _dir) = open().await;
+    let body = b"{\"id\": 1, \"note\": \"\xff\xfe\"}";
+    let hash = store
+        .put_raw("shop-1", "application/json", body)
+        .await
+        .unwrap();
+    assert_eq!(hash, content_hash(body));
+    let again = store.put_raw("shop-2", "text/plain", body).await.unwrap();
+    assert_eq!(again, hash);
+    let raw = store.get_raw(&hash).await.unwrap().unwrap();
+    assert_eq!(raw.body.as_deref(), Some(&body[..]));
+    assert_eq!(raw.path, None);
+    assert_eq!(raw.size, body.len() as u64);
+    assert_eq!(raw.connector_id, "shop-1", "the first receipt is kept");
+    assert_eq!(raw.content_type, "application/json");
+    assert!(Utc::now() - raw.received_at < Duration::minutes(1));
+
+    let file_hash = content_hash(b"big file");
+    store
+        .put_raw_file("csv-1", "text/csv", &file_hash, "/drops/big.csv", 8)
+        .await
+        .unwrap();
+    let raw = store.get_raw(&file_hash).await.unwrap().unwrap();
+    assert_eq!(
+        (raw.body, raw.path.as_deref(), raw.size),
+        (None, Some("/drops/big.csv"), 8)
+    );
+
+    let err = store
+        .put_raw_file("csv-1", "text/csv", "ABC", "/x.csv", 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                what: "content hash",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.get_raw(&content_hash(b"never stored")).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn upsert_keeps_the_first_id_and_refuses_stale_versions() {
+    let (store, _dir) = open().await;
+    let v1 = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let first = store.upsert_order(&v1).await.unwrap();
+    assert_eq!(first.outcome, UpsertOutcome::Created);
+    assert_eq!(first.id, v1.id);
+
+    let mut again = v1.clone();
+    again.id = Ulid::new();
+    let up = store.upsert_order(&again).await.unwrap();
+    assert_eq!((up.id, up.outcome), (v1.id, UpsertOutcome::Unchanged));
+
+    let mut v2 = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T12:00:00Z",
+    );
+    v2.lines[0].quantity = 3;
+    let up = store.upsert_order(&v2).await.unwrap();
+    assert_eq!((up.id, up.outcome), (v1.id, UpsertOutcome::Updated));
+
+    let mut old = v1.clone();
+    old.lines[0].quantity = 7;
+    old.updated_at = time("2025-03-01T11:00:00Z");
+    let up = store.upsert_order(&old).await.unwrap();
+    assert_eq!((up.id, up.outcome), (v1.id, UpsertOutcome::Stale));
+
+    let stored = store.get_order(v1.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.lines[0].quantity, 3,
+        "the stale version was not written"
+    );
+    assert_eq!(stored.updated_at, v2.updated_at);
+    assert_eq!(stored.id, v1.id);
+    assert_eq!(
+        store.get_order(v2.id).await.unwrap(),
+        None,
+        "the second id was never stored"
+    );
+    assert_eq!(store.count_orders("acme").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn pipeline_status_survives_redelivery_but_not_a_newer_version() {
+    let (store, _dir) = open().await;
+    let v1 = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let id = store.upsert_order(&v1).await.unwrap().id;
+    store
+        .set_order_status(id, OrderStatus::Fulfilled)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_order(id).await.unwrap().unwrap().status,
+        OrderStatus::Fulfilled
+    );
+
+    let up = store.upsert_order(&v1).await.unwrap();
+    assert_eq!(up.outcome, UpsertOutcome::Unchanged);
+    assert_eq!(
+        store.get_order(id).await.unwrap().unwrap().status,
+        OrderStatus::Fulfilled
+    );
+
+    let mut cancelled = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-02T10:00:00Z",
+    );
+    cancelled.status = OrderStatus::Cancelled;
+    assert_eq!(
+        store.upsert_order(&cancelled).await.unwrap().outcome,
+        UpsertOutcome::Updated
+    );
+    assert_eq!(
+        store.get_order(id).await.unwrap().unwrap().status,
+        OrderStatus::Cancelled
+    );
+
+    let err = store
+        .set_order_status(Ulid::new(), OrderStatus::Open)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "order", .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_upserts_of_one_source_order_agree_on_its_id() {
+    let (store, _dir) = open().await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            let o = order(
+                "shop-1",
+                "gid://shopify/Order/1",
+                Some("#1001"),
+                "2025-03-01T10:00:00Z",
+            );
+            tokio::spawn(async move { store.upsert_order(&o).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let up = task.await.unwrap().unwrap();
+        ids.push(up.id);
+        if up.outcome == UpsertOutcome::Created {
+            created += 1;
+        } else {
+            assert_eq!(up.outcome, UpsertOutcome::Unchanged);
+        }
+    }
+    assert_eq!(created, 1);
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every caller sees the first id");
+    assert_eq!(store.count_orders("acme").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn external_ids_are_unique_per_connector_not_globally() {
+    let (store, _dir) = open().await;
+    let a = order("shop-1", "1", Some("#1001"), "2025-03-01T10:00:00Z");
+    let b = order("shop-2", "1", Some("#1001"), "2025-03-01T10:00:00Z");
+    let ua = store.upsert_order(&a).await.unwrap();
+    let ub = store.upsert_order(&b).await.unwrap();
+    assert_eq!(
+        (ua.outcome, ub.outcome),
+        (UpsertOutcome::Created, UpsertOutcome::Created)
+    );
+    assert_ne!(ua.id, ub.id);
+    let mut other_tenant = order("shop-1", "1", Some("#1001"), "2025-03-01T10:00:00Z");
+    other_tenant.tenant = "globex".into();
+    assert_eq!(
+        store.upsert_order(&other_tenant).await.unwrap().outcome,
+        UpsertOutcome::Created
+    );
+    assert_eq!(store.count_orders("acme").await.unwrap(), 2);
+    assert_eq!(store.count_orders("globex").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn batch_upsert_reports_each_outcome_in_one_transaction() {
+    let (store, _dir) = open().await;
+    let a = order("shop-1", "A", None, "2025-03-01T10:00:00Z");
+    store.upsert_order(&a).await.unwrap();
+    let mut a_old = a.clone();
+    a_old.updated_at = time("2025-02-01T10:00:00Z");
+    let b = order("shop-1", "B", None, "2025-03-01T10:00:00Z");
+    let b2 = order("shop-1", "B", None, "2025-03-01T11:00:00Z");
+    let done = store
+        .upsert_orders(&[a.clone(), a_old, b.clone(), b2])
+        .await
+        .unwrap();
+    let outcomes: Vec<_> = done.iter().map(|u| u.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            UpsertOutcome::Unchanged,
+            UpsertOutcome::Stale,
+            UpsertOutcome::Created,
+            UpsertOutcome::Updated
+        ]
+    );
+    assert_eq!(done[3].id, b.id);
+    assert_eq!(store.count_orders("acme").await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn find_order_by_number_with_or_without_hash_or_by_external_id() {
+    let (store, _dir) = open().await;
+    let o = order(
+        "shop-1",
+        "gid://shopify/Order/450789469",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    store.upsert_order(&o).await.unwrap();
+    for reference in ["#1001", "1001", " 1001 ", "gid://shopify/Order/450789469"] {
+        let found = store.find_order("acme", None, reference).await.unwrap();
+        assert_eq!(found.map(|f| f.id), Some(o.id), "reference {reference:?}");
+    }
+    assert_eq!(
+        store
+            .find_order("acme", Some("shop-1"), "1001")
+            .await
+            .unwrap()
+            .map(|f| f.id),
+        Some(o.id)
+    );
+    assert_eq!(
+        store
+            .find_order("acme", Some("shop-2"), "1001")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.find_order("globex", None, "1001").await.unwrap(),
+        None
+    );
+    assert_eq!(store.find_order("acme", None, "1002").await.unwrap(), None);
+    assert_eq!(store.find_order("acme", None, "  ").await.unwrap(), None);
+    assert_eq!(store.find_order("acme", None, "#").await.unwrap(), None);
+
+    let bare = order("csv-1", "E-9", Some("2002"), "2025-03-01T10:00:00Z");
+    store.upsert_order(&bare).await.unwrap();
+    assert_eq!(
+        store
+            .find_order("acme", None, "#2002")
+            .await
+            .unwrap()
+            .map(|f| f.id),
+        Some(bare.id)
+    );
+}
+
+#[tokio::test]
+async fn a_number_on_two_shops_is_ambiguous_until_narrowed() {
+    let (store, _dir) = open().await;
+    let a = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let b = order(
+        "shop-2",
+        "gid://shopify/Order/2",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    store.upsert_orders(&[a.clone(), b.clone()]).await.unwrap();
+    match store.find_order("acme", None, "1001").await {
+        Err(StoreError::Ambiguous {
+            reference,
+            mut matches,
+        }) => {
+            assert_eq!(reference, "1001");
+            matches.sort();
+            let mut expected = vec![a.id, b.id];
+            expected.sort();
+            assert_eq!(matches, expected);
+        }
+        other => panic!("expected Ambiguous, got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .find_order("acme", Some("shop-2"), "#1001")
+            .await
+            .unwrap()
+            .map(|o| o.id),
+        Some(b.id)
+    );
+}
+
+#[tokio::test]
+async fn batch_lookup_answers_each_reference_as_given() {
+    let (store, _dir) = open().await;
+    let orders: Vec<Order> = (0..700)
+        .map(|i| {
+            order(
+                "shop-1",
+                &format!("gid://shopify/Order/{i}"),
+                Some(&format!("#{}", 1000 + i)),
+                "2025-03-01T10:00:00Z",
+            )
+        })
+        .collect();
+    store.upsert_orders(&orders).await.unwrap();
+    let twin = order(
+        "shop-2",
+        "gid://shopify/Order/x",
+        Some("#1005"),
+        "2025-03-01T10:00:00Z",
+    );
+    store.upsert_order(&twin).await.unwrap();
+
+    let mut refs: Vec<String> = (0..700).map(|i| (1000 + i).to_string()).collect();
+    refs.push("gid://shopify/Order/3".into());
+    refs.push("#9999".into());
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let found = store
+        .find_orders_by_refs("acme", None, &refs)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 701, "every reference but #9999 answers");
+    assert_eq!(
+        found.get("1000"),
+        Some(&Lookup::Found(Box::new(orders[0].clone())))
+    );
+    assert_eq!(
+        found.get("1699"),
+        Some(&Lookup::Found(Box::new(orders[699].clone())))
+    );
+    assert_eq!(
+        found.get("gid://shopify/Order/3"),
+        Some(&Lookup::Found(Box::new(orders[3].clone())))
+    );
+    assert!(matches!(found.get("1005"), Some(Lookup::Ambiguous(ids)) if ids.len() == 2));
+    assert!(!found.contains_key("#9999"));
+
+    let narrowed = store
+        .find_orders_by_refs("acme", Some("shop-1"), &["1005"])
+        .await
+        .unwrap();
+    assert_eq!(
+        narrowed.get("1005"),
+        Some(&Lookup::Found(Box::new(orders[5].clone())))
+    );
+}
+
+#[tokio::test]
+async fn cursors_are_saved_per_connector() {
+    let (store, _dir) = open().await;
+    assert_eq!(store.load_cursor("shop-1").await.unwrap(), None);
+    let c1 = Cursor {
+        updated_since: Some(time("2025-03-01T10:00:00Z")),
+        page_token: Some("p2".into()),
+    };
+    store.save_cursor("shop-1", &c1).await.unwrap();
+    let c2 = Cursor {
+        updated_since: Some(time("2025-03-01T11:00:00Z")),
+        page_token: None,
+    };
+    store.save_cursor("shop-1", &c2).await.unwrap();
+    store.save_cursor("shop-2", &c1).await.unwrap();
+    assert_eq!(store.load_cursor("shop-1").await.unwrap(), Some(c2));
+    assert_eq!(store.load_cursor("shop-2").await.unwrap(), Some(c1));
+}
+
+#[tokio::test]
+async fn quarantine_keeps_input_bytes_exactly_and_tracks_state() {
+    let (store, _dir) = open().await;
+    let bytes = vec![b'a', 0xff, 0x00, 0xc3, 0x28, b'\n', 0xfe];
+    let raw_hash = store.put_raw("csv-1", "text/csv", &bytes).await.unwrap();
+    let q = NewQuarantine {
+        connector_id: "csv-1".into(),
+        kind: "csv_row".into(),
+        input: bytes.clone(),
+        location: "line 12, column 4".into(),
+        reason: "invalid UTF-8".into(),
+        raw_hash: Some(raw_hash.clone()),
+    };
+    let id = store.quarantine(&q).await.unwrap();
+    let second = store
+        .quarantine(&NewQuarantine {
+            input: b"x".to_vec(),
+            raw_hash: None,
+            ..q.clone()
+        })
+        .await
+        .unwrap();
+    let third = store
+        .quarantine(&NewQuarantine {
+            reason: "missing field lines".into(),
+            ..q.clone()
+        })
+        .await
+        .unwrap();
+
+    let items = store
+        .list_quarantine(Some(QuarantineState::Open), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [id, second, third]
+    );
+    let item = &items[0];
+    assert_eq!(item.input, bytes);
+    assert_eq!(
+        (
+            item.connector_id.as_str(),
+            item.kind.as_str(),
+            item.location.as_str(),
+            item.reason.as_str()
+        ),
+        ("csv-1", "csv_row", "line 12, column 4", "invalid UTF-8")
+    );
+    assert_eq!(item.raw_hash.as_deref(), Some(raw_hash.as_str()));
+    assert_eq!(item.state, QuarantineState::Open);
+    assert_eq!(
+        store.list_quarantine(None, 2).await.unwrap().len(),
+        2,
+        "limit holds"
+    );
+
+    assert_eq!(
+        store.quarantine_counts().await.unwrap(),
+        [
+            ("invalid UTF-8".to_string(), 2),
+            ("missing field lines".to_string(), 1)
+        ]
+    );
+
+    store
+        .set_quarantine_state(id, QuarantineState::Replayed)
+        .await
+        .unwrap();
+    store
+        .set_quarantine_state(second, QuarantineState::Discarded)
+        .await
+        .unwrap();
+    let replayed = store
+        .list_quarantine(Some(QuarantineState::Replayed), 10)
+        .await
+        .unwrap();
+    assert_eq!(replayed.len(), 1);
+    assert_eq!(replayed[0].id, id);
+    assert!(replayed[0].state_changed_at >= replayed[0].created_at);
+    assert_eq!(
+        store
+            .list_quarantine(Some(QuarantineState::Open), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(store.list_quarantine(None, 10).await.unwrap().len(), 3);
+    assert_eq!(
+        store.quarantine_counts().await.unwrap(),
+        [("missing field lines".to_string(), 1)]
+    );
+
+    let err = store
+        .set_quarantine_state(9999, QuarantineState::Open)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_duplicate_shipment_returns_the_existing_one() {
+    let (store, _dir) = open().await;
+    let o = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let order_id = store.upsert_order(&o).await.unwrap().id;
+    let s = shipment("1Z999AA10123456784");
+    let (id, created) = store.add_shipment(order_id, &s).await.unwrap();
+    assert!(created);
+    let typed_again = shipment(" 1z999aa1 0123456784 ");
+    assert_eq!(
+        store.add_shipment(order_id, &typed_again).await.unwrap(),
+        (id, false)
+    );
+    assert_eq!(
+        store.get_shipment(id).await.unwrap(),
+        Some((order_id, s.clone()))
+    );
+    assert_eq!(store.get_shipment(id + 100).await.unwrap(), None);
+
+    let (other, created) = store
+        .add_shipment(order_id, &shipment("JJD0099999999"))
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(other, id);
+    let all = store.order_shipments(order_id).await.unwrap();
+    assert_eq!(all.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [id, other]);
+
+    let err = store.add_shipment(Ulid::new(), &s).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "order", .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn batch_shipments_dedupe_within_and_across_batches() {
+    let (store, _dir) = open().await;
+    let o = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let id = store.upsert_order(&o).await.unwrap().id;
+    let (existing, _) = store.add_shipment(id, &shipment("AAAA1111")).await.unwrap();
+    let done = store
+        .add_shipments(&[
+            (id, shipment("AAAA1111")),
+            (id, shipment("BBBB2222")),
+            (id, shipment("bbbb2222")),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(done[0], (existing, false));
+    assert!(done[1].1);
+    assert_eq!(done[2], (done[1].0, false));
+
+    let err = store
+        .add_shipments(&[
+            (id, shipment("CCCC3333")),
+            (Ulid::new(), shipment("DDDD4444")),
+        ])
+        .await;
+    assert!(err.is_err());
+    assert_eq!(
+        store.order_shipments(id).await.unwrap().len(),
+        2,
+        "a failed batch records nothing"
+    );
+}
+
+#[tokio::test]
+async fn effects_go_fresh_then_pending_then_done() {
+    let (store, _dir) = open().await;
+    assert_eq!(
+        store
+            .begin_effect("push:o1:AAAA1111", "fulfillment")
+            .await
+            .unwrap(),
+        Effect::Fresh
+    );
+    assert_eq!(
+        store
+            .begin_effect("push:o1:AAAA1111", "fulfillment")
+            .await
+            .unwrap(),
+        Effect::Pending
+    );
+    assert_eq!(
+        store.count_effects("fulfillment").await.unwrap(),
+        0,
+        "pending effects are not counted"
+    );
+    store
+        .complete_effect("push:o1:AAAA1111", "gid://shopify/Fulfillment/9")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .begin_effect("push:o1:AAAA1111", "fulfillment")
+            .await
+            .unwrap(),
+        Effect::Done("gid://shopify/Fulfillment/9".into())
+    );
+    store
+        .complete_effect("push:o1:AAAA1111", "gid://shopify/Fulfillment/9")
+        .await
+        .unwrap();
+    assert_eq!(store.count_effects("fulfillment").await.unwrap(), 1);
+    assert_eq!(store.count_effects("label").await.unwrap(), 0);
+
+    let err = store
+        .complete_effect("push:o1:AAAA1111", "gid://shopify/Fulfillment/10")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::EffectConflict { .. }), "{err:?}");
+    let err = store
+        .begin_effect("push:o1:AAAA1111", "label")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::EffectConflict { .. }), "{err:?}");
+    let err = store.complete_effect("never-begun", "x").await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "effect", .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exactly_one_of_eight_concurrent_callers_gets_fresh() {
+    let (store, _dir) = open().await;
+    for round in 0..5 {
+        let key = format!("book:order-{round}");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                let key = key.clone();
+                tokio::spawn(async move { store.begin_effect(&key, "label").await })
+            })
+            .collect();
+        let mut fresh = 0;
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                Effect::Fresh => fresh += 1,
+                Effect::Pending => {}
+                Effect::Done(r) => panic!("nothing completed, got Done({r})"),
+            }
+        }
+        assert_eq!(fresh, 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn tracking_events_are_kept_once() {
+    let (store, _dir) = open().await;
+    let o = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2025-03-01T10:00:00Z",
+    );
+    let id = store.upsert_order(&o).await.unwrap().id;
+    let picked = event(
+        "1Z999AA10123456784",
+        TrackingStatus::InTransit,
+        "I",
+        "2025-03-02T09:00:00Z",
+    );
+    let delivered = event(
+        "1Z999AA10123456784",
+        TrackingStatus::Delivered,
+        "D",
+        "2025-03-03T15:00:00Z",
+    );
+    assert!(store
+        .add_tracking_event(Some(id), &delivered)
+        .await
+        .unwrap());
+    assert!(store.add_tracking_event(Some(id), &picked).await.unwrap());
+    assert!(!store.add_tracking_event(Some(id), &picked).await.unwrap());
+    assert!(
+        !store.add_tracking_event(None, &picked).await.unwrap(),
+        "same event without an order"
+    );
+    let mut other_code = picked.clone();
+    other_code.carrier_code = "OR".into();
+    assert!(store.add_tracking_event(None, &other_code).await.unwrap());
+
+    let returned = event(
+        "1Z999AA10123456784",
+        TrackingStatus::Returned,
+        "RS",
+        "2025-03-09T15:00:00Z",
+    );
+    let err = store
+        .add_tracking_event(Some(Ulid::new()), &returned)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "order", .. }),
+        "{err:?}"
+    );
+
+    let history = store
+        .tracking_events(&picked.tracking_number)
+        .await
+        .unwrap();
+    assert_eq!(history, [picked.clone(), other_code, delivered]);
+    assert!(store
+        .tracking_events(&TrackingNumber::parse("ZZZZ0000").unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn audit_entries_are_listed_per_subject_in_order() {
+    let (store, _dir) = open().await;
+    store
+        .audit(
+            "admin",
+            "order.status_set",
+            "order:1",
+            &json!({ "field": "status" }),
+        )
+        .await
+        .unwrap();
+    store
+        .audit(
+            "system",
+            "quarantine.replayed",
+            "quarantine:7",
+            &json!(null),
+        )
+        .await
+        .unwrap();
+    store
+        .audit(
+            "worker-1",
+            "order.address_fixed",
+            "order:1",
+            &json!({ "fields": ["ship_to.line1"] }),
+        )
+        .await
+        .unwrap();
+    let entries = store.audit_entries("order:1").await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (entries[0].actor.as_str(), entries[0].action.as_str()),
+        ("admin", "order.status_set")
+    );
+    assert_eq!(entries[1].detail, json!({ "fields": ["ship_to.line1"] }));
+    assert!(entries[0].id < entries[1].id);
+    assert!(entries[0].at <= entries[1].at);
+    assert!(entries.iter().all(|e| e.subject == "order:1"));
+    assert!(store.audit_entries("order:2").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn dead_jobs_are_listed_taken_and_purged() {
+    let (store, _dir) = open().await;
+    let job = |n: u32| NewDeadJob {
+        job_id: format!("job-{n}"),
+        job_type: "PushBack".into(),
+        payload: json!({ "order_id": n }),
+        attempts: n,
+        last_error: format!("HTTP 422 #{n}"),
+    };
+    let first = store.record_dead(&job(1)).await.unwrap();
+    let second = store.record_dead(&job(2)).await.unwrap();
+    store.record_dead(&job(3)).await.unwrap();
+
+    let listed = store.list_dead(2).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_eq!(listed[1].payload, json!({ "order_id": 2 }));
+    assert_eq!(
+        (listed[1].attempts, listed[1].last_error.as_str()),
+        (2, "HTTP 422 #2")
+    );
+
+    let taken = store.take_dead(first).await.unwrap().unwrap();
+    assert_eq!(
+        (taken.job_id.as_str(), taken.job_type.as_str()),
+        ("job-1", "PushBack")
+    );
+    assert_eq!(store.take_dead(first).await.unwrap(), None, "taken once");
+    assert_eq!(store.list_dead(10).await.unwrap().len(), 2);
+    assert_eq!(store.purge_dead().await.unwrap(), 2);
+    assert!(store.list_dead(10).await.unwrap().is_empty());
+}
+
+/// Throughput of the supplier-file path: look up orders by number in batches, then
+/// record their shipments in batches. Prints rows/s; asserts only correctness.
+#[tokio::test]
+async fn supplier_file_throughput() {
+    const ROWS: usize = 20_000;
+    const BATCH: usize = 2_000;
+    let (store, _dir) = open().await;
+    let orders: Vec<Order> = (0..ROWS)
+        .map(|i| {
+            order(
+                "shop-1",
+                &format!("gid://shopify/Order/{i}"),
+                Some(&format!("#{}", 10_000 + i)),
+                "2025-03-01T10:00:00Z",
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    for chunk in orders.chunks(BATCH) {
+        store.upsert_orders(chunk).await.unwrap();
+    }
+    let upsert_rate = ROWS as f64 / started.elapsed().as_secs_f64();
+
+    let numbers: Vec<String> = (0..ROWS).map(|i| (10_000 + i).to_string()).collect();
+    let started = Instant::now();
+    let mut recorded = 0;
+    let (mut find_time, mut add_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    for chunk in numbers.chunks(BATCH) {
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        let t = Instant::now();
+        let found = store
+            .find_orders_by_refs("acme", Some("shop-1"), &refs)
+            .await
+            .unwrap();
+        find_time += t.elapsed();
+        let shipments: Vec<(Ulid, Shipment)> = refs
+            .iter()
+            .map(|r| match &found[*r] {
+                Lookup::Found(o) => (o.id, shipment(&format!("TRK{r}"))),
+                Lookup::Ambiguous(ids) => panic!("{r} ambiguous: {ids:?}"),
+            })
+            .collect();
+        let t = Instant::now();
+        recorded += store
+            .add_shipments(&shipments)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(_, new)| *new)
+            .count();
+        add_time += t.elapsed();
+    }
+    let import_rate = ROWS as f64 / started.elapsed().as_secs_f64();
+    assert_eq!(recorded, ROWS);
+    println!(
+        "store throughput ({ROWS} rows, batches of {BATCH}): upsert_orders {upsert_rate:.0} \
+         orders/s; find_orders_by_refs + add_shipments {import_rate:.0} rows/s \
+         (lookups {find_time:?}, shipments {add_time:?})"
+    );
+}
