@@ -10,6 +10,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// Results of reading a row. The error is boxed: it is the rare path, and a small
+/// `Result` keeps the per-row success path cheap.
+pub(crate) type RowResult<T> = Result<T, Box<RowError>>;
+
 /// One record with where it came from.
 pub(crate) struct RowCtx<'a> {
     pub(crate) file: &'a str,
@@ -38,8 +42,8 @@ impl<'a> RowCtx<'a> {
         column: Option<&Column>,
         value: Option<&str>,
         reason: impl Into<String>,
-    ) -> RowError {
-        RowError {
+    ) -> Box<RowError> {
+        Box::new(RowError {
             file: self.file.to_string(),
             line: self.line,
             column: column.map(|c| c.header.clone()),
@@ -47,11 +51,11 @@ impl<'a> RowCtx<'a> {
             reason: reason.into(),
             raw: String::from_utf8_lossy(self.raw).into_owned(),
             order_raw: None,
-        }
+        })
     }
 
     /// Checks the field count against the header's.
-    pub(crate) fn check_width(&self, expected: usize) -> Result<(), RowError> {
+    pub(crate) fn check_width(&self, expected: usize) -> RowResult<()> {
         let found = self.fields.len();
         if found == expected {
             Ok(())
@@ -62,7 +66,7 @@ impl<'a> RowCtx<'a> {
 
     /// The trimmed text of a column, prefix stripped; `None` when the column is absent
     /// from the file or the value is blank.
-    pub(crate) fn text(&self, col: &Column) -> Result<Option<&'a str>, RowError> {
+    pub(crate) fn text(&self, col: &Column) -> RowResult<Option<&'a str>> {
         let Some(bytes) = col.index.and_then(|i| self.fields.get(i)) else {
             return Ok(None);
         };
@@ -82,13 +86,13 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Like [`Self::text`], but blank or absent is an error.
-    pub(crate) fn required(&self, col: &Column) -> Result<&'a str, RowError> {
+    pub(crate) fn required(&self, col: &Column) -> RowResult<&'a str> {
         self.text(col)?
             .ok_or_else(|| self.error(Some(col), Some(""), "empty required value"))
     }
 
     /// A decimal amount (`19.99`); never a float.
-    pub(crate) fn decimal(&self, col: &Column) -> Result<Option<Decimal>, RowError> {
+    pub(crate) fn decimal(&self, col: &Column) -> RowResult<Option<Decimal>> {
         let Some(text) = self.text(col)? else {
             return Ok(None);
         };
@@ -106,7 +110,7 @@ impl<'a> RowCtx<'a> {
         &self,
         col: &Column,
         parser: &mut DateParser,
-    ) -> Result<Option<DateTime<Utc>>, RowError> {
+    ) -> RowResult<Option<DateTime<Utc>>> {
         let Some(text) = self.text(col)? else {
             return Ok(None);
         };

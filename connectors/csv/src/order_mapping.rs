@@ -1,7 +1,7 @@
 //! How one row of an orders file becomes the order-level part of an order ([`Head`],
 //! from an order's first row) and one [`OrderLine`] (from every row).
 
-use crate::cells::RowCtx;
+use crate::cells::{RowCtx, RowResult};
 use crate::dates::DateParser;
 use crate::error::RowError;
 use crate::header::{Column, Header};
@@ -111,7 +111,7 @@ pub(crate) struct Head {
     pub(crate) ship_to: Option<Address>,
 }
 
-fn missing(row: &RowCtx<'_>, col: &Column) -> RowError {
+fn missing(row: &RowCtx<'_>, col: &Column) -> Box<RowError> {
     row.error(
         Some(col),
         Some(""),
@@ -120,11 +120,7 @@ fn missing(row: &RowCtx<'_>, col: &Column) -> RowError {
 }
 
 /// Reads the order-level columns of an order's first row.
-pub(crate) fn map_head(
-    row: &RowCtx<'_>,
-    c: &OrderColumns,
-    d: &mut OrderDates,
-) -> Result<Head, RowError> {
+pub(crate) fn map_head(row: &RowCtx<'_>, c: &OrderColumns, d: &mut OrderDates) -> RowResult<Head> {
     let code = row
         .text(&c.currency)?
         .ok_or_else(|| missing(row, &c.currency))?;
@@ -187,7 +183,7 @@ pub(crate) fn map_head(
 }
 
 /// The ship-to address; `None` when the row has no shipping column filled in.
-fn map_address(row: &RowCtx<'_>, c: &OrderColumns) -> Result<Option<Address>, RowError> {
+fn map_address(row: &RowCtx<'_>, c: &OrderColumns) -> RowResult<Option<Address>> {
     let text = |col: &Column| row.text(col).map(|v| v.map(str::to_string));
     let country = match row.text(&c.ship_country)? {
         Some(code) => Some(
@@ -222,7 +218,7 @@ pub(crate) fn map_line(
     row: &RowCtx<'_>,
     c: &OrderColumns,
     currency: Currency,
-) -> Result<OrderLine, RowError> {
+) -> RowResult<OrderLine> {
     let title = row.required(&c.line_name)?;
     let qty = row.required(&c.line_quantity)?;
     let quantity: u32 = qty.parse().map_err(|_| {

@@ -2,7 +2,7 @@
 //! rows with the same order key form one order, order-level columns are read from its
 //! first row (they are blank on continuation rows), each row adds one line.
 
-use crate::cells::{broken_row, RowCtx};
+use crate::cells::{broken_row, RowCtx, RowResult};
 use crate::error::{CsvError, RowError};
 use crate::header;
 use crate::order_mapping::{map_head, map_line, Head, OrderColumns, OrderDates};
@@ -36,7 +36,7 @@ struct Group {
     raw: Vec<u8>,
     head: Option<Head>,
     lines: Vec<OrderLine>,
-    error: Option<RowError>,
+    error: Option<Box<RowError>>,
 }
 
 /// Streams an orders file: one `Result` per order. A bad row spoils only its own order
@@ -129,7 +129,7 @@ impl Assembler {
     /// Adds a data row to the order it belongs to; returns an order finished by it (the
     /// row starts another one) or an error that belongs to no order. A blank key
     /// continues the current order.
-    fn take_record(&mut self, row: &RowCtx<'_>) -> Option<Result<CsvOrder, RowError>> {
+    fn take_record(&mut self, row: &RowCtx<'_>) -> Option<RowResult<CsvOrder>> {
         let key = match row.text(&self.columns.key) {
             Ok(key) => key,
             Err(e) => return self.spoil_current(row.raw, e),
@@ -166,7 +166,7 @@ impl Assembler {
 
     /// A row whose order cannot be told spoils the order being read, if any (it may be
     /// one of its lines); otherwise it is reported on its own.
-    fn spoil_current(&mut self, raw: &[u8], err: RowError) -> Option<Result<CsvOrder, RowError>> {
+    fn spoil_current(&mut self, raw: &[u8], err: Box<RowError>) -> Option<RowResult<CsvOrder>> {
         match self.group.as_mut() {
             Some(group) => {
                 group.raw.extend_from_slice(raw);
@@ -179,20 +179,22 @@ impl Assembler {
     }
 
     /// Turns a gathered group into the canonical order, validated, or its error.
-    fn finish(&self, group: Group) -> Result<CsvOrder, RowError> {
+    fn finish(&self, group: Group) -> RowResult<CsvOrder> {
         let order_raw = Some(String::from_utf8_lossy(&group.raw).into_owned());
         if let Some(mut err) = group.error {
             err.order_raw = order_raw;
             return Err(err);
         }
-        let invalid = |value: Option<String>, reason: String| RowError {
-            file: self.file.clone(),
-            line: group.first_line,
-            column: None,
-            value,
-            reason,
-            raw: String::from_utf8_lossy(&group.first_raw).into_owned(),
-            order_raw: order_raw.clone(),
+        let invalid = |value: Option<String>, reason: String| {
+            Box::new(RowError {
+                file: self.file.clone(),
+                line: group.first_line,
+                column: None,
+                value,
+                reason,
+                raw: String::from_utf8_lossy(&group.first_raw).into_owned(),
+                order_raw: order_raw.clone(),
+            })
         };
         let Some(head) = group.head else {
             return Err(invalid(None, "order has no readable first row".into()));
@@ -239,7 +241,7 @@ fn add_row(
     width: usize,
     columns: &OrderColumns,
     dates: &mut OrderDates,
-) -> Result<(), RowError> {
+) -> RowResult<()> {
     row.check_width(width)?;
     let head = match &group.head {
         Some(head) => head,
@@ -261,7 +263,7 @@ impl<R: Read> Iterator for OrdersReader<R> {
             let outcome = match self.rows.next_row() {
                 Ok(Some(Row::Broken { line, raw, reason })) => {
                     self.last_line = line;
-                    let err = broken_row(&self.asm.file, line, raw, reason);
+                    let err = Box::new(broken_row(&self.asm.file, line, raw, reason));
                     self.asm.spoil_current(raw, err)
                 }
                 Ok(Some(Row::Record { line, raw, fields })) => {
@@ -282,15 +284,18 @@ impl<R: Read> Iterator for OrdersReader<R> {
                     self.done = true;
                     let reason =
                         format!("read error after this line, file not read to its end: {e}");
-                    let err = broken_row(&self.asm.file, self.last_line, b"", reason);
+                    let err = Box::new(broken_row(&self.asm.file, self.last_line, b"", reason));
                     self.io_error = Some(e);
                     self.asm.spoil_current(b"", err)
                 }
             };
-            if outcome.is_some() {
-                return outcome;
+            match outcome {
+                Some(Ok(order)) => return Some(Ok(order)),
+                Some(Err(e)) => return Some(Err(*e)),
+                None => {}
             }
         }
-        self.asm.group.take().map(|g| self.asm.finish(g))
+        let last = self.asm.group.take()?;
+        Some(self.asm.finish(last).map_err(|e| *e))
     }
 }

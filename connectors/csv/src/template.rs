@@ -136,20 +136,21 @@ impl Template {
         if file.name.trim().is_empty() {
             return Err(err(None, "name is empty".into()));
         }
-        let delimiter =
-            match file.delimiter.as_deref() {
-                None | Some(",") => Some(b','),
-                Some(";") => Some(b';'),
-                Some("\t") | Some("tab") => Some(b'\t'),
-                Some("|") => Some(b'|'),
-                Some("auto") => None,
-                Some(other) => return Err(err(
+        let delimiter = match file.delimiter.as_deref() {
+            None | Some(",") => Some(b','),
+            Some(";") => Some(b';'),
+            Some("\t") | Some("tab") => Some(b'\t'),
+            Some("|") => Some(b'|'),
+            Some("auto") => None,
+            Some(other) => {
+                return Err(err(
                     None,
                     format!(
                         "delimiter {other:?} is not one of \",\", \";\", \"tab\", \"|\", \"auto\""
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let timezone =
             parse_offset(file.timezone.as_deref().unwrap_or("UTC")).map_err(|m| err(None, m))?;
         let date_formats = file

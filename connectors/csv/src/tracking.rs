@@ -1,6 +1,6 @@
 //! Supplier tracking files: one row per parcel, streamed row by row.
 
-use crate::cells::{broken_row, RowCtx};
+use crate::cells::{broken_row, RowCtx, RowResult};
 use crate::dates::DateParser;
 use crate::error::{CsvError, RowError};
 use crate::header::{self, Column};
@@ -149,7 +149,7 @@ impl<R: Read> Iterator for TrackingReader<R> {
                     raw,
                     fields,
                 };
-                Some(map_row(&row, self.width, &self.columns, &mut self.dates))
+                Some(map_row(&row, self.width, &self.columns, &mut self.dates).map_err(|e| *e))
             }
         }
     }
@@ -160,7 +160,7 @@ fn map_row(
     width: usize,
     c: &Columns,
     dates: &mut DateParser,
-) -> Result<TrackingRecord, RowError> {
+) -> RowResult<TrackingRecord> {
     row.check_width(width)?;
     let order_ref = row.required(&c.order_ref)?;
     let number = row.required(&c.tracking_number)?;
