@@ -1,5 +1,10 @@
-//! shipgate: an integration gateway between the places orders are sold and the
-//! companies that move the parcels. This library holds the host's parts; the binary
-//! ties them together.
+//! shipgate, the host: configuration, store, queue, the pipeline jobs, and the
+//! connectors registry. The `shipgate` binary (src/main.rs) is a thin command line over
+//! this library; connector crates under `connectors/` know nothing of it.
 
+pub mod config;
+pub mod connectors;
+pub mod host;
+pub mod pipeline;
+pub mod queue;
 pub mod store;

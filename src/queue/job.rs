@@ -1,0 +1,119 @@
+//! The jobs of the pipeline and the envelope the queue carries each one in.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+/// One step of the pipeline (DESIGN.md, "The way an order travels"). Stored as a tagged
+/// object (`{"kind":"pull_orders","connector_id":"shop-1"}`) so a queued or dead job stays
+/// readable by a human and by `shipgate jobs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Fetch the next page of orders from a source and store the raw payloads.
+    PullOrders {
+        /// The configured connector to pull from.
+        connector_id: String,
+    },
+    /// Turn one stored raw payload into a canonical order.
+    Normalize {
+        /// The connector whose mapping applies.
+        connector_id: String,
+        /// The content hash keying the raw payload in the store.
+        raw_hash: String,
+    },
+    /// Tell the storefront an order shipped (fulfillment, tracking number).
+    PushBack {
+        /// The shipment to report, by store id.
+        shipment_id: i64,
+    },
+}
+
+impl Job {
+    /// The job's kind as stored (`pull_orders`, `normalize`, `push_back`), for logs,
+    /// metrics labels and the dead list.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::PullOrders { .. } => "pull_orders",
+            Job::Normalize { .. } => "normalize",
+            Job::PushBack { .. } => "push_back",
+        }
+    }
+}
+
+/// A job as the queue carries it: the same `id` across all its attempts (so logs, the
+/// dead list and idempotency keys tie the attempts together) and the attempt number our
+/// retry policy counts, since the backend's own counter is not trusted (DESIGN.md, apalis
+/// sharp edge 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Stable id of the job, shared by every attempt.
+    pub id: Ulid,
+    /// What to do.
+    pub job: Job,
+    /// 1 for the first run, incremented by each retry.
+    pub attempt: u32,
+    /// When this attempt was put on the queue (a retry gets a new time), so a handler
+    /// can measure how long it waited.
+    pub enqueued_at: DateTime<Utc>,
+}
+
+impl Envelope {
+    /// The first attempt of a new job.
+    pub(crate) fn first(job: Job) -> Self {
+        Self {
+            id: Ulid::new(),
+            job,
+            attempt: 1,
+            enqueued_at: Utc::now(),
+        }
+    }
+
+    /// The envelope of the next attempt of the same job.
+    pub(crate) fn next_attempt(&self) -> Self {
+        Self {
+            id: self.id,
+            job: self.job.clone(),
+            attempt: self.attempt.saturating_add(1),
+            enqueued_at: Utc::now(),
+        }
+    }
+
+    /// The key under which this attempt is stored: pushing the same attempt twice (a
+    /// worker crashed after scheduling a retry but before completing its task, and the
+    /// task ran again) stores it once.
+    pub(crate) fn idempotency_key(&self) -> String {
+        format!("{}:{}", self.id, self.attempt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_serialize_as_tagged_snake_case() {
+        let job = Job::Normalize {
+            connector_id: "shop-1".into(),
+            raw_hash: "ab12".into(),
+        };
+        let json = serde_json::to_value(&job).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "normalize", "connector_id": "shop-1", "raw_hash": "ab12"})
+        );
+        assert_eq!(job.kind(), "normalize");
+        let back: Job = serde_json::from_value(json).unwrap();
+        assert_eq!(back, job);
+    }
+
+    #[test]
+    fn next_attempt_keeps_the_id_and_counts_up() {
+        let first = Envelope::first(Job::PushBack { shipment_id: 7 });
+        let second = first.next_attempt();
+        assert_eq!(first.attempt, 1);
+        assert_eq!(second.attempt, 2);
+        assert_eq!(second.id, first.id);
+        assert_ne!(first.idempotency_key(), second.idempotency_key());
+    }
+}

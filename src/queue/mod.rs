@@ -1,0 +1,35 @@
+//! The job queue: every step of the pipeline is a [`Job`] pushed here and run by workers
+//! with our own retry policy, ending in the dead list when retries run out.
+//!
+//! The backend is chosen by URL (`sqlite://…` today, Redis later) and lives behind
+//! [`Queue`]; apalis types never leave this module, so the pipeline sees only [`Job`],
+//! [`Envelope`], [`JobError`] and the two traits it implements, [`JobHandler`] and
+//! [`DeadLetters`].
+//!
+//! How the apalis 1.0 sharp edges listed in DESIGN.md are handled here:
+//! - workers poll every 100 ms, so jobs pushed by another handle or process are seen
+//!   at once rather than at the next heartbeat;
+//! - worker names are `worker-<host>-<pid>-<n>` with `n` fresh for every worker and
+//!   every restart, and a worker that stops on a backend error is restarted under a new
+//!   name;
+//! - retries are ours: every apalis task is stored with `max_attempts = 1`; a transient
+//!   failure pushes a new task carrying `attempt + 1` and a `run_at` that honours both our
+//!   backoff and the remote's `Retry-After`, then the current task completes;
+//! - the queue name is set explicitly, and the lease (orphan timeout) is 5 s × 3.
+#![deny(missing_docs)]
+
+mod backend;
+mod error;
+mod handler;
+mod job;
+mod names;
+mod queue;
+mod retry;
+mod worker;
+
+pub use error::QueueError;
+pub use handler::{DeadLetters, JobError, JobHandler};
+pub use job::{Envelope, Job};
+pub use queue::Queue;
+pub use retry::RetryPolicy;
+pub use worker::RunStats;

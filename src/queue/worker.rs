@@ -1,0 +1,238 @@
+//! Running jobs: apalis workers over the SQLite backend, each attempt settled by our own
+//! retry policy, and a supervisor that restarts a failed worker under a new name.
+
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BackendExt, Codec, Data, WorkerBuilder, WorkerBuilderExt, WorkerError};
+use apalis_sqlite::SqliteStorage;
+use futures::future::{BoxFuture, Shared};
+use futures::FutureExt;
+use tracing::Instrument;
+
+use super::backend;
+use super::error::QueueError;
+use super::handler::{DeadLetters, JobError, JobHandler};
+use super::job::Envelope;
+use super::names::worker_name;
+use super::queue::Queue;
+use super::retry::RetryPolicy;
+
+/// What a run of the workers did, counted per attempt outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Attempts that succeeded (each job succeeds at most once).
+    pub succeeded: u64,
+    /// Transient failures rescheduled for another attempt.
+    pub retried: u64,
+    /// Jobs given up: permanent failures and exhausted retries.
+    pub dead: u64,
+}
+
+/// The live counters behind [`RunStats`], shared by all workers of one run.
+#[derive(Debug, Default)]
+struct Counters {
+    succeeded: AtomicU64,
+    retried: AtomicU64,
+    dead: AtomicU64,
+}
+
+impl Counters {
+    fn snapshot(&self) -> RunStats {
+        RunStats {
+            succeeded: self.succeeded.load(Ordering::Relaxed),
+            retried: self.retried.load(Ordering::Relaxed),
+            dead: self.dead.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Hands the stored bytes to our code untouched. With apalis' JSON codec a payload that
+/// fails to decode is a *backend* error that stops the worker, and the task would stop
+/// every worker that claims it again; decoding in [`execute`] fails only that task.
+#[derive(Debug, Clone, Copy)]
+struct RawCodec;
+
+impl Codec<Vec<u8>> for RawCodec {
+    type Error = Infallible;
+    type Compact = Vec<u8>;
+
+    fn encode(&self, val: &Vec<u8>) -> Result<Vec<u8>, Infallible> {
+        Ok(val.clone())
+    }
+
+    fn decode(&self, val: &Vec<u8>) -> Result<Vec<u8>, Infallible> {
+        Ok(val.clone())
+    }
+}
+
+/// Why an apalis task is marked failed rather than done. The task then stays in the
+/// queue's table, payload and reason kept, instead of vanishing.
+#[derive(Debug, thiserror::Error)]
+enum TaskFailure {
+    /// The payload is not an envelope this build understands.
+    #[error("undecodable job payload: {0}")]
+    Undecodable(String),
+    /// The job was given up but the dead list refused it.
+    #[error("job {id} could not be buried ({reason}); last error: {last_error}")]
+    NotBuried {
+        id: String,
+        reason: String,
+        last_error: String,
+    },
+}
+
+/// Everything a worker needs to settle one attempt.
+pub(super) struct Settler {
+    queue: Queue,
+    policy: RetryPolicy,
+    handler: Arc<dyn JobHandler>,
+    dead: Arc<dyn DeadLetters>,
+    counters: Counters,
+}
+
+impl Settler {
+    /// Runs one attempt and applies the policy to its outcome: done, retried later
+    /// (a new task with `attempt + 1`), or buried.
+    async fn settle(&self, envelope: Envelope) -> Result<(), TaskFailure> {
+        let outcome = AssertUnwindSafe(self.handler.handle(&envelope))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                Err(JobError::permanent(format!(
+                    "handler panicked: {}",
+                    panic_text(panic.as_ref())
+                )))
+            });
+        let error = match outcome {
+            Ok(()) => {
+                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+            Err(error) => error,
+        };
+        if let JobError::Transient {
+            message,
+            retry_after,
+        } = &error
+        {
+            if envelope.attempt < self.policy.max_attempts {
+                let delay = self.policy.delay(envelope.attempt, *retry_after);
+                match self
+                    .queue
+                    .push_envelopes(&[(envelope.next_attempt(), delay)])
+                    .await
+                {
+                    Ok(()) => {
+                        tracing::info!(%message, ?delay, "job failed, retry scheduled");
+                        self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    Err(err) => {
+                        let last_error =
+                            format!("{message}; the retry could not be scheduled: {err}");
+                        return self.bury(&envelope, &last_error).await;
+                    }
+                }
+            }
+        }
+        self.bury(&envelope, error.message()).await
+    }
+
+    async fn bury(&self, envelope: &Envelope, last_error: &str) -> Result<(), TaskFailure> {
+        self.counters.dead.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(%last_error, "job given up");
+        self.dead.bury(envelope, envelope.attempt, last_error).await.map_err(|reason| {
+            tracing::error!(%reason, "dead list refused the job; it stays failed in the queue table");
+            TaskFailure::NotBuried { id: envelope.id.to_string(), reason, last_error: last_error.to_owned() }
+        })
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-text panic payload")
+}
+
+/// The apalis task function: decode, then settle inside a span naming the job.
+async fn execute(raw: Vec<u8>, settler: Data<Arc<Settler>>) -> Result<(), TaskFailure> {
+    let envelope: Envelope = serde_json::from_slice(&raw).map_err(|err| {
+        tracing::error!(%err, "undecodable job payload left failed in the queue table");
+        TaskFailure::Undecodable(err.to_string())
+    })?;
+    let span = tracing::info_span!("job", id = %envelope.id, kind = envelope.job.kind(), attempt = envelope.attempt);
+    settler.settle(envelope).instrument(span).await
+}
+
+/// A shutdown signal every worker can wait on.
+pub(super) type Signal = Shared<BoxFuture<'static, ()>>;
+
+/// Runs `concurrency` workers, each one job at a time, until `shutdown` resolves and
+/// every worker has finished its in-flight job and handed back what it had claimed.
+pub(super) async fn run(
+    queue: &Queue,
+    policy: RetryPolicy,
+    handler: Arc<dyn JobHandler>,
+    dead: Arc<dyn DeadLetters>,
+    concurrency: usize,
+    shutdown: Signal,
+) -> Result<RunStats, QueueError> {
+    if concurrency == 0 {
+        return Err(QueueError::NoWorkers);
+    }
+    let settler = Arc::new(Settler {
+        queue: queue.clone(),
+        policy,
+        handler,
+        dead,
+        counters: Counters::default(),
+    });
+    let slots: Vec<_> = (0..concurrency)
+        .map(|_| tokio::spawn(supervise(queue.clone(), settler.clone(), shutdown.clone())))
+        .collect();
+    for slot in slots {
+        slot.await
+            .map_err(|e| QueueError::backend("run a worker", e))?;
+    }
+    Ok(settler.counters.snapshot())
+}
+
+/// Keeps one worker slot running until shutdown: a worker that stops on a backend error
+/// (database locked for too long, disk full) is restarted under a new name after a
+/// short, growing pause.
+async fn supervise(queue: Queue, settler: Arc<Settler>, shutdown: Signal) {
+    let mut pause = Duration::from_millis(200);
+    loop {
+        let name = worker_name("worker");
+        let storage = SqliteStorage::<Vec<u8>>::new(queue.pool())
+            .with_config(backend::config())
+            .with_codec(RawCodec)
+            .poll_with_interval(backend::POLL_INTERVAL);
+        let worker = WorkerBuilder::new(name.as_str())
+            .backend(storage)
+            .data(settler.clone())
+            .concurrency(1)
+            .build(execute);
+        let stop = shutdown.clone().map(Ok::<(), WorkerError>);
+        match worker.run_until(stop).await {
+            Ok(()) => return,
+            Err(err) => {
+                if shutdown.peek().is_some() {
+                    return;
+                }
+                tracing::warn!(worker = %name, %err, ?pause, "queue worker failed; restarting under a new name");
+                futures::select! {
+                    () = tokio::time::sleep(pause).fuse() => {}
+                    () = shutdown.clone().fuse() => return,
+                }
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}

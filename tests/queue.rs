@@ -1,0 +1,488 @@
+//! The job queue over real SQLite files: success, retries with their delays, the dead
+//! list, idle detection, cross-handle pickup, exactly-once under concurrency.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use shipgate::queue::{
+    DeadLetters, Envelope, Job, JobError, JobHandler, Queue, QueueError, RetryPolicy,
+};
+use tempfile::TempDir;
+
+/// One call of the handler: which attempt, when it started.
+#[derive(Debug, Clone)]
+struct Call {
+    envelope: Envelope,
+    started: Instant,
+}
+
+/// A handler whose outcome per call is decided by a closure, recording every call.
+struct Scripted<F> {
+    outcome: F,
+    calls: Mutex<Vec<Call>>,
+}
+
+impl<F> Scripted<F>
+where
+    F: Fn(&Envelope) -> Result<(), JobError> + Send + Sync + 'static,
+{
+    fn new(outcome: F) -> Arc<Self> {
+        Arc::new(Self {
+            outcome,
+            calls: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl<F> JobHandler for Scripted<F>
+where
+    F: Fn(&Envelope) -> Result<(), JobError> + Send + Sync + 'static,
+{
+    async fn handle(&self, envelope: &Envelope) -> Result<(), JobError> {
+        self.calls.lock().unwrap().push(Call {
+            envelope: envelope.clone(),
+            started: Instant::now(),
+        });
+        (self.outcome)(envelope)
+    }
+}
+
+/// The dead list, in memory.
+#[derive(Default)]
+struct Graveyard {
+    buried: Mutex<Vec<(Envelope, u32, String)>>,
+}
+
+impl Graveyard {
+    fn buried(&self) -> Vec<(Envelope, u32, String)> {
+        self.buried.lock().unwrap().clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl DeadLetters for Graveyard {
+    async fn bury(
+        &self,
+        envelope: &Envelope,
+        attempts: u32,
+        last_error: &str,
+    ) -> Result<(), String> {
+        self.buried
+            .lock()
+            .unwrap()
+            .push((envelope.clone(), attempts, last_error.to_owned()));
+        Ok(())
+    }
+}
+
+fn fast_policy(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+    }
+}
+
+async fn open_temp(policy: RetryPolicy) -> (TempDir, String, Queue) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("queue.db").display());
+    let queue = Queue::open(&url, policy).await.unwrap();
+    (dir, url, queue)
+}
+
+fn pull(connector: &str) -> Job {
+    Job::PullOrders {
+        connector_id: connector.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn a_job_succeeds_once() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    let id = queue.push(pull("shop-1")).await.unwrap();
+    assert_eq!(queue.pending().await.unwrap(), 1);
+
+    let handler = Scripted::new(|_| Ok(()));
+    let dead = Arc::new(Graveyard::default());
+    let stats = queue
+        .run_until_idle(handler.clone(), dead.clone(), 2)
+        .await
+        .unwrap();
+
+    let calls = handler.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].envelope.id, id);
+    assert_eq!(calls[0].envelope.attempt, 1);
+    assert_eq!(calls[0].envelope.job, pull("shop-1"));
+    assert_eq!((stats.succeeded, stats.retried, stats.dead), (1, 0, 0));
+    assert!(dead.buried().is_empty());
+    assert_eq!(queue.pending().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_transient_failure_is_retried_no_earlier_than_retry_after() {
+    let (_dir, _url, queue) = open_temp(fast_policy(5)).await;
+    let id = queue.push(pull("shop-throttled")).await.unwrap();
+
+    let retry_after = Duration::from_millis(1200);
+    let handler = Scripted::new(move |env| {
+        if env.attempt == 1 {
+            Err(JobError::Transient {
+                message: "429 throttled".into(),
+                retry_after: Some(retry_after),
+            })
+        } else {
+            Ok(())
+        }
+    });
+    let dead = Arc::new(Graveyard::default());
+    let stats = queue
+        .run_until_idle(handler.clone(), dead.clone(), 1)
+        .await
+        .unwrap();
+
+    let calls = handler.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(
+        calls.iter().map(|c| c.envelope.attempt).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(
+        calls.iter().all(|c| c.envelope.id == id),
+        "attempts keep the job id"
+    );
+    let waited = calls[1].started - calls[0].started;
+    assert!(
+        waited >= retry_after,
+        "second attempt after {waited:?}, remote asked for {retry_after:?}"
+    );
+    assert_eq!((stats.succeeded, stats.retried, stats.dead), (1, 1, 0));
+    assert!(dead.buried().is_empty());
+}
+
+#[tokio::test]
+async fn a_permanent_failure_goes_to_the_dead_list_at_once() {
+    let (_dir, _url, queue) = open_temp(fast_policy(5)).await;
+    let id = queue.push(Job::PushBack { shipment_id: 42 }).await.unwrap();
+
+    let handler = Scripted::new(|_| Err(JobError::permanent("422: tracking number rejected")));
+    let dead = Arc::new(Graveyard::default());
+    let stats = queue
+        .run_until_idle(handler.clone(), dead.clone(), 1)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        handler.calls().len(),
+        1,
+        "a permanent failure is not retried"
+    );
+    let buried = dead.buried();
+    assert_eq!(buried.len(), 1);
+    let (envelope, attempts, last_error) = &buried[0];
+    assert_eq!(envelope.id, id);
+    assert_eq!(envelope.job, Job::PushBack { shipment_id: 42 });
+    assert_eq!(*attempts, 1);
+    assert_eq!(last_error, "422: tracking number rejected");
+    assert_eq!((stats.succeeded, stats.retried, stats.dead), (0, 0, 1));
+}
+
+#[tokio::test]
+async fn exhausted_retries_bury_the_last_error_and_attempt_count() {
+    let (_dir, _url, queue) = open_temp(fast_policy(3)).await;
+    queue.push(pull("shop-down")).await.unwrap();
+
+    let handler = Scripted::new(|env| {
+        Err(JobError::transient(format!(
+            "503 on attempt {}",
+            env.attempt
+        )))
+    });
+    let dead = Arc::new(Graveyard::default());
+    let stats = queue
+        .run_until_idle(handler.clone(), dead.clone(), 2)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        handler
+            .calls()
+            .iter()
+            .map(|c| c.envelope.attempt)
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    let buried = dead.buried();
+    assert_eq!(buried.len(), 1);
+    assert_eq!(buried[0].1, 3);
+    assert_eq!(buried[0].2, "503 on attempt 3");
+    assert_eq!((stats.succeeded, stats.retried, stats.dead), (0, 2, 1));
+    assert_eq!(queue.pending().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn run_until_idle_waits_for_jobs_scheduled_later() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    let later = queue
+        .push_after(pull("later"), Duration::from_millis(800))
+        .await
+        .unwrap();
+    let now = queue.push(pull("now")).await.unwrap();
+    assert_eq!(
+        queue.pending().await.unwrap(),
+        2,
+        "a scheduled job is pending"
+    );
+
+    let started = Instant::now();
+    let handler = Scripted::new(|_| Ok(()));
+    let stats = queue
+        .run_until_idle(handler.clone(), Arc::new(Graveyard::default()), 2)
+        .await
+        .unwrap();
+
+    let calls = handler.calls();
+    let ids: Vec<_> = calls.iter().map(|c| c.envelope.id).collect();
+    assert_eq!(
+        ids,
+        vec![now, later],
+        "the due job first, the scheduled one after its delay"
+    );
+    assert!(calls[1].started - started >= Duration::from_millis(800));
+    assert_eq!(stats.succeeded, 2);
+}
+
+#[tokio::test]
+async fn a_job_pushed_from_another_handle_is_picked_up_promptly() {
+    let (_dir, url, worker_side) = open_temp(RetryPolicy::default()).await;
+    let producer = Queue::open(&url, RetryPolicy::default()).await.unwrap();
+
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel::<Instant>();
+    let seen_tx = Mutex::new(seen_tx);
+    let handler = Scripted::new(move |_| {
+        let _ = seen_tx.lock().unwrap().send(Instant::now());
+        Ok(())
+    });
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn({
+        let handler = handler.clone();
+        async move {
+            let stop = async move {
+                let _ = stop_rx.await;
+            };
+            worker_side
+                .run(handler, Arc::new(Graveyard::default()), 1, stop)
+                .await
+        }
+    });
+
+    // Let the worker register, find nothing, and go idle.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pushed = Instant::now();
+    producer.push(pull("from-elsewhere")).await.unwrap();
+    let seen = tokio::task::spawn_blocking(move || seen_rx.recv_timeout(Duration::from_secs(3)))
+        .await
+        .unwrap()
+        .expect("the job was never run");
+    let latency = seen - pushed;
+
+    stop_tx.send(()).unwrap();
+    let stats = run.await.unwrap().unwrap();
+    assert_eq!(stats.succeeded, 1);
+    assert!(
+        latency < Duration::from_secs(1),
+        "an idle worker took {latency:?} to see a pushed job"
+    );
+}
+
+#[tokio::test]
+async fn a_thousand_jobs_on_four_workers_each_run_exactly_once() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    let jobs: Vec<Job> = (0..1000)
+        .map(|i| Job::PushBack { shipment_id: i })
+        .collect();
+    assert_eq!(queue.push_many(jobs).await.unwrap(), 1000);
+    assert_eq!(queue.pending().await.unwrap(), 1000);
+
+    let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
+    let handler = Scripted::new({
+        let runs = runs.clone();
+        move |env| {
+            if let Job::PushBack { shipment_id } = env.job {
+                *runs.lock().unwrap().entry(shipment_id).or_default() += 1;
+            }
+            Ok(())
+        }
+    });
+    let stats = queue
+        .run_until_idle(handler, Arc::new(Graveyard::default()), 4)
+        .await
+        .unwrap();
+
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 1000, "every job ran");
+    let twice: Vec<_> = runs.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "jobs run more than once: {twice:?}");
+    assert_eq!(stats.succeeded, 1000);
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_running_job_finish() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    queue.push(pull("slow")).await.unwrap();
+
+    struct Slow;
+    #[async_trait::async_trait]
+    impl JobHandler for Slow {
+        async fn handle(&self, _: &Envelope) -> Result<(), JobError> {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            Ok(())
+        }
+    }
+    let stop = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let stats = queue
+        .run(Arc::new(Slow), Arc::new(Graveyard::default()), 1, stop)
+        .await
+        .unwrap();
+    assert_eq!(
+        stats.succeeded, 1,
+        "the in-flight job completed before run returned"
+    );
+    assert_eq!(queue.pending().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_buries_the_job_and_the_worker_goes_on() {
+    let (_dir, _url, queue) = open_temp(fast_policy(3)).await;
+    queue
+        .push_many(vec![pull("bomb"), pull("fine")])
+        .await
+        .unwrap();
+
+    let handler = Scripted::new(|env| match &env.job {
+        Job::PullOrders { connector_id } if connector_id == "bomb" => panic!("mapping bug"),
+        _ => Ok(()),
+    });
+    let dead = Arc::new(Graveyard::default());
+    let stats = queue
+        .run_until_idle(handler, dead.clone(), 1)
+        .await
+        .unwrap();
+
+    assert_eq!((stats.succeeded, stats.dead), (1, 1));
+    let buried = dead.buried();
+    assert_eq!(buried[0].2, "handler panicked: mapping bug");
+}
+
+#[tokio::test]
+async fn the_in_memory_queue_runs_jobs() {
+    let queue = Queue::open("sqlite::memory:", RetryPolicy::default())
+        .await
+        .unwrap();
+    queue
+        .push_many(vec![pull("a"), pull("b"), pull("c")])
+        .await
+        .unwrap();
+    let handler = Scripted::new(|_| Ok(()));
+    let stats = queue
+        .run_until_idle(handler.clone(), Arc::new(Graveyard::default()), 2)
+        .await
+        .unwrap();
+    assert_eq!(stats.succeeded, 3);
+    assert_eq!(handler.calls().len(), 3);
+}
+
+#[tokio::test]
+async fn other_schemes_are_refused_by_name() {
+    let err = Queue::open("redis://user:secret@localhost:6379", RetryPolicy::default())
+        .await
+        .unwrap_err();
+    match &err {
+        QueueError::Unsupported { scheme } => assert_eq!(scheme, "redis"),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert!(
+        !err.to_string().contains("secret"),
+        "the URL's password is not echoed: {err}"
+    );
+}
+
+#[tokio::test]
+async fn zero_workers_is_an_error() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    let handler = Scripted::new(|_| Ok(()));
+    let err = queue
+        .run_until_idle(handler, Arc::new(Graveyard::default()), 0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, QueueError::NoWorkers));
+}
+
+#[test]
+fn retry_delays_stay_within_bounds_and_are_jittered() {
+    let policy = RetryPolicy {
+        max_attempts: 10,
+        base_delay: Duration::from_millis(100),
+        max_delay: Duration::from_secs(2),
+    };
+    for attempt in 1..=10u32 {
+        let ceiling =
+            (Duration::from_millis(100) * 2u32.pow(attempt - 1)).min(Duration::from_secs(2));
+        let samples: Vec<Duration> = (0..200).map(|_| policy.delay(attempt, None)).collect();
+        assert!(
+            samples.iter().all(|d| *d <= ceiling),
+            "attempt {attempt}: above {ceiling:?}"
+        );
+        let mut distinct = samples.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(
+            distinct.len() > 100,
+            "attempt {attempt}: delays are not jittered"
+        );
+        let mean = samples.iter().sum::<Duration>() / 200;
+        assert!(
+            mean > ceiling / 4 && mean < ceiling * 3 / 4,
+            "attempt {attempt}: mean {mean:?} is not uniform over [0, {ceiling:?}]"
+        );
+    }
+    // Huge attempt numbers do not overflow: the cap holds.
+    assert!(policy.delay(u32::MAX, None) <= Duration::from_secs(2));
+    // The remote's wait is a floor, even above the cap.
+    let asked = Duration::from_secs(30);
+    assert!((0..50).all(|_| policy.delay(1, Some(asked)) >= asked));
+    let small = Duration::from_millis(20);
+    assert!((0..50).all(|_| policy.delay(3, Some(small)) >= small));
+}
+
+/// `cargo test --release -p shipgate --test queue -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "throughput figure, run on demand"]
+async fn throughput_of_ten_thousand_noop_jobs() {
+    let (_dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    let jobs: Vec<Job> = (0..10_000)
+        .map(|i| Job::PushBack { shipment_id: i })
+        .collect();
+    let started = Instant::now();
+    queue.push_many(jobs).await.unwrap();
+    let pushed = started.elapsed();
+    let handler = Scripted::new(|_| Ok(()));
+    let stats = queue
+        .run_until_idle(handler, Arc::new(Graveyard::default()), 4)
+        .await
+        .unwrap();
+    let total = started.elapsed();
+    assert_eq!(stats.succeeded, 10_000);
+    println!(
+        "push_many: {pushed:?}; push + run: {total:?}; {:.0} jobs/s end to end",
+        10_000.0 / total.as_secs_f64()
+    );
+}
