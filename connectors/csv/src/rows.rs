@@ -168,62 +168,70 @@ impl<R: Read> Splitter<R> {
         }
     }
 
-    /// The next record or broken line; `None` at the end of the input.
+    /// The next record or broken line; `None` at the end of the input. Data records
+    /// whose fields are all blank (`,,,` rows spreadsheets leave at the end) carry
+    /// nothing to import or to fix and are skipped, like blank lines.
     pub(crate) fn next_row(&mut self) -> io::Result<Option<Row<'_>>> {
-        let mut start = self.pos;
-        let start_line = self.core.line();
-        let (mut nout, mut nend) = (0, 0);
         loop {
-            // csv_core reads an empty input as the end of the file: only give it one
-            // when the source is exhausted.
-            if self.pos == self.end && !self.eof {
-                self.fill(start)?;
-                start = 0;
+            let mut start = self.pos;
+            let start_line = self.core.line();
+            let (mut nout, mut nend) = (0, 0);
+            loop {
+                // csv_core reads an empty input as the end of the file: only give it one
+                // when the source is exhausted.
+                if self.pos == self.end && !self.eof {
+                    self.fill(start)?;
+                    start = 0;
+                    continue;
+                }
+                let input_was_empty = self.pos == self.end;
+                let (res, nin, o, e) = self.core.read_record(
+                    &self.buf[self.pos..self.end],
+                    &mut self.fields[nout..],
+                    &mut self.ends[nend..],
+                );
+                self.pos += nin;
+                nout += o;
+                nend += e;
+                match res {
+                    ReadRecordResult::Record => break,
+                    ReadRecordResult::End => return Ok(None),
+                    ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                    ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                    ReadRecordResult::InputEmpty if input_was_empty => return Ok(None),
+                    ReadRecordResult::InputEmpty if self.pos - start > MAX_RECORD_BYTES => {
+                        return self.cut_long_record(start, start_line).map(Some);
+                    }
+                    ReadRecordResult::InputEmpty => {}
+                }
+            }
+            let (body_start, line) = skip_blank_lines(&self.buf, start, self.pos, start_line);
+            let body_end = trim_line_end(&self.buf, body_start, self.pos);
+            if let Some(expected) = self.expected {
+                let body = &self.buf[body_start..body_end];
+                if body.contains(&b'\n') && (nend != expected || !well_quoted(body, self.delimiter))
+                {
+                    let reason = format!(
+                        "unbalanced quote: a quoted field opened on this line is not closed on it \
+                         (read on, the record would have {nend} fields for {expected} columns, or \
+                         text after a closing quote). The line is set aside and reading resumes on \
+                         the next line"
+                    );
+                    return Ok(Some(self.set_aside_first_line(body_start, line, reason)));
+                }
+            }
+            if self.expected.is_some() && is_blank(&self.fields, &self.ends[..nend]) {
                 continue;
             }
-            let input_was_empty = self.pos == self.end;
-            let (res, nin, o, e) = self.core.read_record(
-                &self.buf[self.pos..self.end],
-                &mut self.fields[nout..],
-                &mut self.ends[nend..],
-            );
-            self.pos += nin;
-            nout += o;
-            nend += e;
-            match res {
-                ReadRecordResult::Record => break,
-                ReadRecordResult::End => return Ok(None),
-                ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
-                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                ReadRecordResult::InputEmpty if input_was_empty => return Ok(None),
-                ReadRecordResult::InputEmpty if self.pos - start > MAX_RECORD_BYTES => {
-                    return self.cut_long_record(start, start_line).map(Some);
-                }
-                ReadRecordResult::InputEmpty => {}
-            }
+            return Ok(Some(Row::Record {
+                line,
+                raw: &self.buf[body_start..body_end],
+                fields: Fields {
+                    data: &self.fields,
+                    ends: &self.ends[..nend],
+                },
+            }));
         }
-        let (body_start, line) = skip_blank_lines(&self.buf, start, self.pos, start_line);
-        let body_end = trim_line_end(&self.buf, body_start, self.pos);
-        if let Some(expected) = self.expected {
-            let body = &self.buf[body_start..body_end];
-            if body.contains(&b'\n') && (nend != expected || !well_quoted(body, self.delimiter)) {
-                let reason = format!(
-                    "unbalanced quote: a quoted field opened on this line is not closed on it \
-                     (read on, the record would have {nend} fields for {expected} columns, or \
-                     text after a closing quote). The line is set aside and reading resumes on \
-                     the next line"
-                );
-                return Ok(Some(self.set_aside_first_line(body_start, line, reason)));
-            }
-        }
-        Ok(Some(Row::Record {
-            line,
-            raw: &self.buf[body_start..body_end],
-            fields: Fields {
-                data: &self.fields,
-                ends: &self.ends[..nend],
-            },
-        }))
     }
 
     /// Sets aside the first physical line of the record starting at `body_start` and
@@ -288,6 +296,13 @@ impl<R: Read> Splitter<R> {
             reason,
         })
     }
+}
+
+/// Whether every field is empty or white space.
+fn is_blank(data: &[u8], ends: &[usize]) -> bool {
+    let used = ends.last().copied().unwrap_or(0);
+    data.get(..used)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_whitespace))
 }
 
 /// Skips the blank lines `csv_core` passes over before a record; returns where the

@@ -187,6 +187,10 @@ fn an_empty_file_has_no_header_and_a_header_alone_has_no_rows() {
         }
     }
     assert!(read(b"order,tracking\n").is_empty());
+    assert!(
+        read(b"order,tracking\n,\n , \n").is_empty(),
+        "rows of blank fields are skipped"
+    );
     assert!(read(b"order,tracking").is_empty());
 }
 
