@@ -23,13 +23,13 @@ mod error;
 mod handler;
 mod job;
 mod names;
-mod queue;
+mod handle;
 mod retry;
 mod worker;
 
 pub use error::QueueError;
 pub use handler::{DeadLetters, JobError, JobHandler};
 pub use job::{Envelope, Job};
-pub use queue::Queue;
+pub use handle::Queue;
 pub use retry::RetryPolicy;
 pub use worker::RunStats;

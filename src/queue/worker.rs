@@ -18,7 +18,7 @@ use super::error::QueueError;
 use super::handler::{DeadLetters, JobError, JobHandler};
 use super::job::Envelope;
 use super::names::worker_name;
-use super::queue::Queue;
+use super::handle::Queue;
 use super::retry::RetryPolicy;
 
 /// What a run of the workers did, counted per attempt outcome.

@@ -1,0 +1,88 @@
+//! The command line: what a user can ask of the `shipgate` binary.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// shipgate — pulls orders from marketplaces and CSV drops, normalizes them, and pushes
+/// tracking back to each storefront through a job queue.
+#[derive(Debug, Parser)]
+#[command(name = "shipgate", version, about)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "SHIPGATE_CONFIG",
+        default_value = "config/shipgate.toml"
+    )]
+    pub config: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the whole dropshipper loop against a loopback Shopify sandbox and prints a
+    /// summary; exits 0 only when every order got exactly one fulfillment.
+    Demo {
+        /// Orders in the sandbox shop.
+        #[arg(long, default_value_t = 1000)]
+        orders: usize,
+        /// Where to keep the demo's store, queue and files (default: a fresh temporary folder).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Runs the host: scheduled pulls, drop folders and workers, until Ctrl-C.
+    Run,
+    /// Imports a CSV file with a column template (supplier tracking or an orders export).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The template name (`mappings/csv/<name>.toml`).
+        #[arg(long, default_value = "supplier-tracking")]
+        template: String,
+        /// The tenant whose orders the rows refer to.
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Only enqueue the resulting jobs; leave them to running workers.
+        #[arg(long)]
+        no_process: bool,
+    },
+    /// Prints the canonical order of a saved remote payload as JSON.
+    Normalize {
+        /// The source format (`shopify`).
+        #[arg(long)]
+        from: String,
+        /// The payload file.
+        file: PathBuf,
+    },
+    /// Inspects and replays jobs that ran out of retries.
+    Jobs {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: JobsAction,
+    },
+}
+
+/// `shipgate jobs …`
+#[derive(Debug, Subcommand)]
+pub enum JobsAction {
+    /// Lists dead jobs with their last error.
+    Dead {
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Puts dead jobs back on the queue.
+    Retry {
+        /// The dead job's id (see `jobs dead`).
+        id: Option<i64>,
+        /// Every dead job.
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
+    /// Deletes every dead job.
+    Purge,
+}

@@ -1,0 +1,141 @@
+//! `shipgate run`: the host in one process: a scheduler per pulled connector, a poller
+//! per drop folder, and the workers, until Ctrl-C or SIGTERM; in-flight jobs drain first.
+
+use anyhow::Context;
+use shipgate::config::Config;
+use shipgate::connectors::{Connectors, DropSpec};
+use shipgate::host::Host;
+use shipgate::pipeline::tracking_import;
+use shipgate::queue::Job;
+use shipgate_csv::{DropFolder, Outcome, Templates};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let connectors = Connectors::from_config(&config)?;
+    let templates = Arc::new(
+        Templates::load_dir(config.mappings.dir.join("csv")).with_context(|| {
+            format!(
+                "loading CSV templates from {}",
+                config.mappings.dir.display()
+            )
+        })?,
+    );
+    let host = Host::open(&config, connectors.clone()).await?;
+    let mut schedulers = JoinSet::new();
+    for (id, spec) in connectors.pulls() {
+        let (id, interval, queue) = (id.clone(), spec.interval, host.queue.clone());
+        schedulers.spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            loop {
+                tick.tick().await;
+                if let Err(err) = queue
+                    .push(Job::PullOrders {
+                        connector_id: id.clone(),
+                    })
+                    .await
+                {
+                    tracing::error!(connector = %id, %err, "cannot schedule a pull");
+                }
+            }
+        });
+    }
+    for spec in connectors.drops().iter().cloned() {
+        let (host, templates) = (host.clone(), templates.clone());
+        schedulers.spawn(async move { watch_drop_folder(spec, host, templates).await });
+    }
+    tracing::info!(
+        pulls = connectors.pulls().count(),
+        drops = connectors.drops().len(),
+        workers = config.queue.concurrency,
+        "shipgate is running; Ctrl-C to stop"
+    );
+    let stats = host
+        .queue
+        .run(
+            host.pipeline.clone(),
+            host.dead.clone(),
+            config.queue.concurrency,
+            shutdown_signal(),
+        )
+        .await?;
+    schedulers.shutdown().await;
+    tracing::info!(
+        succeeded = stats.succeeded,
+        retried = stats.retried,
+        dead = stats.dead,
+        "stopped"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports every stable file of a drop folder, then moves it to done/ or failed/.
+async fn watch_drop_folder(spec: DropSpec, host: Host, templates: Arc<Templates>) {
+    let folder = match DropFolder::new(&spec.folder) {
+        Ok(folder) => folder,
+        Err(err) => {
+            tracing::error!(connector = %spec.id, folder = %spec.folder.display(), %err, "drop folder unusable");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(spec.poll_interval);
+    loop {
+        tick.tick().await;
+        let files = match folder.ready_files() {
+            Ok(files) => files,
+            Err(err) => {
+                tracing::error!(connector = %spec.id, %err, "cannot list the drop folder");
+                continue;
+            }
+        };
+        for file in files {
+            let Some(template) = templates.get(&spec.template) else {
+                tracing::error!(connector = %spec.id, template = %spec.template, "no such CSV template; file left in place");
+                break;
+            };
+            let request = tracking_import::ImportRequest {
+                connector_id: spec.id.clone(),
+                tenant: spec.tenant.clone(),
+                merchant: spec.merchant.clone(),
+                path: file.clone(),
+            };
+            let outcome = tracking_import::import_file(&host, template, &request, |_| {}).await;
+            let ok = match &outcome {
+                Ok(report) => {
+                    tracing::info!(file = %file.display(), rows = report.rows, shipments = report.shipments_created, quarantined = report.quarantined(), "imported");
+                    Outcome::Done
+                }
+                Err(err) => {
+                    tracing::error!(file = %file.display(), %err, "import failed");
+                    Outcome::Failed
+                }
+            };
+            if let Err(err) = folder.finish(&file, ok) {
+                tracing::error!(file = %file.display(), %err, "cannot move the processed file");
+            }
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested; draining in-flight jobs");
+}

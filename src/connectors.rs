@@ -1,0 +1,142 @@
+//! The connectors a host runs, built from the configuration and looked up by id.
+//!
+//! The pipeline never knows which marketplace it is talking to: it asks this registry
+//! for the [`Source`] or [`Storefront`] of a connector id.
+
+use crate::config::{Config, ConfigError, ConnectorKind};
+use shipgate_sdk::{ConnectorError, Origin, Source, Storefront};
+use shipgate_shopify::ShopifyConnector;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why the registry could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The configuration is incomplete.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A connector refused its settings.
+    #[error("connector {id}: {source}")]
+    Connector {
+        /// The connector id.
+        id: String,
+        /// What it said.
+        #[source]
+        source: ConnectorError,
+    },
+}
+
+/// A folder of supplier tracking files and how to read them.
+#[derive(Debug, Clone)]
+pub struct DropSpec {
+    /// The csv_drop connector id (quarantine entries are filed under it).
+    pub id: String,
+    /// The tenant whose orders its rows refer to.
+    pub tenant: String,
+    /// The merchant files of orders belong to.
+    pub merchant: String,
+    /// The folder.
+    pub folder: PathBuf,
+    /// The column template name.
+    pub template: String,
+    /// How often to look.
+    pub poll_interval: Duration,
+}
+
+/// A pulled source and how often the scheduler pulls it.
+#[derive(Clone)]
+pub struct PullSpec {
+    /// The connector.
+    pub source: Arc<dyn Source>,
+    /// Scheduler interval.
+    pub interval: Duration,
+}
+
+/// Every connector of this host, by id.
+#[derive(Default, Clone)]
+pub struct Connectors {
+    sources: BTreeMap<String, PullSpec>,
+    storefronts: BTreeMap<String, Arc<dyn Storefront>>,
+    drops: Vec<DropSpec>,
+}
+
+impl Connectors {
+    /// Builds every configured connector; fails on the first one that cannot start, naming it.
+    pub fn from_config(config: &Config) -> Result<Self, BuildError> {
+        let mut set = Self::default();
+        for (index, c) in config.connectors.iter().enumerate() {
+            config.require_env(c, index)?;
+            let origin = Origin {
+                tenant: c.tenant.clone(),
+                merchant: c.merchant.clone(),
+                connector_id: c.id.clone(),
+            };
+            match &c.kind {
+                ConnectorKind::Shopify {
+                    pull_interval_secs,
+                    shopify,
+                } => {
+                    let connector =
+                        ShopifyConnector::new(shopify.clone(), origin).map_err(|source| {
+                            BuildError::Connector {
+                                id: c.id.clone(),
+                                source,
+                            }
+                        })?;
+                    set.add_shopify(
+                        Arc::new(connector),
+                        Duration::from_secs(*pull_interval_secs),
+                    );
+                }
+                ConnectorKind::CsvDrop {
+                    folder,
+                    template,
+                    poll_interval_secs,
+                } => set.drops.push(DropSpec {
+                    id: c.id.clone(),
+                    tenant: c.tenant.clone(),
+                    merchant: c.merchant.clone(),
+                    folder: folder.clone(),
+                    template: template.clone(),
+                    poll_interval: Duration::from_secs(*poll_interval_secs),
+                }),
+            }
+        }
+        Ok(set)
+    }
+
+    /// Registers a Shopify shop as both source and storefront.
+    pub fn add_shopify(&mut self, connector: Arc<ShopifyConnector>, interval: Duration) {
+        let id = connector.origin().connector_id.clone();
+        self.sources.insert(
+            id.clone(),
+            PullSpec {
+                source: connector.clone(),
+                interval,
+            },
+        );
+        self.storefronts.insert(id, connector);
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Arc<dyn Source>> {
+        self.sources.get(id).map(|p| &p.source)
+    }
+
+    /// The storefront with this id.
+    pub fn storefront(&self, id: &str) -> Option<&Arc<dyn Storefront>> {
+        self.storefronts.get(id)
+    }
+
+    /// Every pulled source, for the scheduler.
+    pub fn pulls(&self) -> impl Iterator<Item = (&String, &PullSpec)> {
+        self.sources.iter()
+    }
+
+    /// Every drop folder, for the scheduler.
+    pub fn drops(&self) -> &[DropSpec] {
+        &self.drops
+    }
+}

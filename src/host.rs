@@ -1,0 +1,82 @@
+//! The pieces of a running shipgate, opened once from the configuration: the store, the
+//! queue, the connectors and the pipeline that ties them.
+
+use crate::config::Config;
+use crate::connectors::Connectors;
+use crate::pipeline::{Pipeline, StoreDeadLetters};
+use crate::queue::{Queue, QueueError, RetryPolicy};
+use crate::store::{Store, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The store could not be opened.
+    #[error("store {url}: {source}")]
+    Store {
+        /// Its URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: StoreError,
+    },
+    /// The queue could not be opened.
+    #[error("queue {url}: {source}")]
+    Queue {
+        /// Its URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: QueueError,
+    },
+}
+
+/// A running host's shared parts.
+#[derive(Clone)]
+pub struct Host {
+    /// The store of truth.
+    pub store: Store,
+    /// The job queue.
+    pub queue: Queue,
+    /// The job handler.
+    pub pipeline: Arc<Pipeline>,
+    /// Where dead jobs go.
+    pub dead: Arc<StoreDeadLetters>,
+}
+
+impl Host {
+    /// Opens the store and the queue named in `config` (creating the folders of SQLite
+    /// files) and wires the pipeline to `connectors`.
+    pub async fn open(config: &Config, connectors: Connectors) -> Result<Self, HostError> {
+        let store = Store::open(&config.store.url)
+            .await
+            .map_err(|source| HostError::Store {
+                url: config.store.url.clone(),
+                source,
+            })?;
+        let policy = RetryPolicy {
+            max_attempts: config.queue.max_attempts,
+            base_delay: Duration::from_millis(config.queue.base_delay_ms),
+            max_delay: Duration::from_secs(config.queue.max_delay_secs),
+        };
+        let queue = Queue::open(&config.queue.url, policy)
+            .await
+            .map_err(|source| HostError::Queue {
+                url: config.queue.url.clone(),
+                source,
+            })?;
+        let pipeline = Arc::new(Pipeline::new(
+            store.clone(),
+            queue.clone(),
+            Arc::new(connectors),
+        ));
+        let dead = Arc::new(StoreDeadLetters(store.clone()));
+        Ok(Self {
+            store,
+            queue,
+            pipeline,
+            dead,
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! The job handler the queue's workers call.
+
+use super::error::StepError;
+use super::stats::PipelineStats;
+use crate::connectors::Connectors;
+use crate::queue::{Envelope, Job, JobError, JobHandler, Queue};
+use crate::store::{NewQuarantine, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Everything a job needs: the store, the queue for follow-up jobs, the connectors.
+pub struct Pipeline {
+    pub(crate) store: Store,
+    pub(crate) queue: Queue,
+    pub(crate) connectors: Arc<Connectors>,
+    pub(crate) stats: Arc<PipelineStats>,
+    /// One pull at a time per connector in this process, so two pulls never race on
+    /// the same cursor.
+    pull_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Pipeline {
+    /// Builds the handler.
+    pub fn new(store: Store, queue: Queue, connectors: Arc<Connectors>) -> Self {
+        Self {
+            store,
+            queue,
+            connectors,
+            stats: Arc::default(),
+            pull_locks: Mutex::default(),
+        }
+    }
+
+    /// The counters, for summaries.
+    pub fn stats(&self) -> &Arc<PipelineStats> {
+        &self.stats
+    }
+
+    pub(crate) fn pull_lock(&self, connector_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .pull_locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.entry(connector_id.to_string()).or_default().clone()
+    }
+
+    /// Files an input that cannot be used, and counts it.
+    pub(crate) async fn quarantine(&self, item: NewQuarantine) -> Result<(), StepError> {
+        tracing::warn!(connector = %item.connector_id, kind = %item.kind, location = %item.location, reason = %item.reason, "quarantined");
+        self.store.quarantine(&item).await?;
+        PipelineStats::add(&self.stats.quarantined, 1);
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl JobHandler for Pipeline {
+    async fn handle(&self, envelope: &Envelope) -> Result<(), JobError> {
+        let span = tracing::info_span!("job", id = %envelope.id, kind = envelope.job.kind(), attempt = envelope.attempt);
+        let _guard = span.enter();
+        let result = match &envelope.job {
+            Job::PullOrders { connector_id } => self.pull(connector_id).await,
+            Job::Normalize {
+                connector_id,
+                raw_hash,
+            } => self.normalize(connector_id, raw_hash).await,
+            Job::PushBack { shipment_id } => self.push_back(*shipment_id).await,
+        };
+        result.map_err(JobError::from)
+    }
+}

@@ -1,0 +1,20 @@
+//! The pipeline jobs of DESIGN.md: `PullOrders`, `Normalize`, `PushBack`, and the
+//! supplier tracking import that feeds `PushBack`.
+//!
+//! Each job is small and safe to run twice: raw payloads are keyed by hash, orders are
+//! upserted, shipments are unique per (order, tracking number), and every remote effect
+//! goes through the effects ledger.
+
+mod dead_letters;
+mod error;
+mod handler;
+mod normalize;
+mod pull;
+mod push_back;
+mod stats;
+pub mod tracking_import;
+
+pub use dead_letters::StoreDeadLetters;
+pub use handler::Pipeline;
+pub use push_back::fulfillment_key;
+pub use stats::{PipelineStats, StatsSnapshot};

@@ -1,0 +1,62 @@
+//! `Normalize`: a stored raw payload becomes a canonical order, or goes to quarantine
+//! with the place and reason. A mapping failure is not retried: the same bytes will fail
+//! the same way until the mapping is fixed, then the quarantine entry is replayed.
+
+use super::error::StepError;
+use super::handler::Pipeline;
+use super::stats::PipelineStats;
+use crate::store::NewQuarantine;
+use shipgate_sdk::RawOrder;
+
+impl Pipeline {
+    pub(crate) async fn normalize(
+        &self,
+        connector_id: &str,
+        raw_hash: &str,
+    ) -> Result<(), StepError> {
+        let source = self
+            .connectors
+            .source(connector_id)
+            .ok_or_else(|| {
+                StepError::Missing(format!(
+                    "no source connector {connector_id:?} is configured"
+                ))
+            })?
+            .clone();
+        let stored = self.store.get_raw(raw_hash).await?.ok_or_else(|| {
+            StepError::Missing(format!("raw payload {raw_hash} is not in the store"))
+        })?;
+        let body = stored.body.unwrap_or_default();
+        let raw = RawOrder {
+            external_id: None,
+            content_type: stored.content_type,
+            body,
+        };
+        match source.normalize(&raw) {
+            Ok(order) => {
+                let upsert = self.store.upsert_order(&order).await?;
+                self.store
+                    .audit(
+                        "pipeline",
+                        "order.upsert",
+                        &upsert.id.to_string(),
+                        &serde_json::json!({ "outcome": format!("{:?}", upsert.outcome), "personal_fields": ["ship_to"] }),
+                    )
+                    .await?;
+                PipelineStats::add(&self.stats.normalized, 1);
+                Ok(())
+            }
+            Err(err) => {
+                self.quarantine(NewQuarantine {
+                    connector_id: connector_id.to_string(),
+                    kind: "order".into(),
+                    location: err.location(),
+                    reason: err.to_string(),
+                    input: raw.body,
+                    raw_hash: Some(raw_hash.to_string()),
+                })
+                .await
+            }
+        }
+    }
+}

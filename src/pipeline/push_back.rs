@@ -1,0 +1,63 @@
+//! `PushBack`: a shipment's tracking goes to the storefront its order came from, once.
+//!
+//! The effects ledger records the intent before the call and the remote reference after.
+//! A ledger entry already done ends the job at once; one that was begun but never
+//! completed (a worker died mid-call) is handed to the storefront, which looks for an
+//! existing fulfillment with the same tracking number before creating one.
+
+use super::error::StepError;
+use super::handler::Pipeline;
+use super::stats::PipelineStats;
+use crate::store::Effect;
+use shipgate_sdk::model::{Order, OrderStatus, Shipment};
+
+/// The effects-ledger key of a fulfillment: one per (shop, order, tracking number), the
+/// unit Shopify and the others must never receive twice.
+pub fn fulfillment_key(order: &Order, shipment: &Shipment) -> String {
+    format!(
+        "fulfillment:{}:{}:{}",
+        order.source.connector_id, order.source.external_id, shipment.tracking_number
+    )
+}
+
+impl Pipeline {
+    pub(crate) async fn push_back(&self, shipment_id: i64) -> Result<(), StepError> {
+        let (order_id, shipment) =
+            self.store.get_shipment(shipment_id).await?.ok_or_else(|| {
+                StepError::Missing(format!("shipment {shipment_id} does not exist"))
+            })?;
+        let order = self.store.get_order(order_id).await?.ok_or_else(|| {
+            StepError::Missing(format!(
+                "order {order_id} of shipment {shipment_id} does not exist"
+            ))
+        })?;
+        let connector_id = &order.source.connector_id;
+        let storefront = self
+            .connectors
+            .storefront(connector_id)
+            .ok_or_else(|| {
+                StepError::Missing(format!(
+                    "no storefront connector {connector_id:?} is configured"
+                ))
+            })?
+            .clone();
+        let key = fulfillment_key(&order, &shipment);
+        if let Effect::Done(remote) = self.store.begin_effect(&key, "fulfillment").await? {
+            tracing::info!(%order_id, remote = %remote, "fulfillment already pushed; skipped");
+            PipelineStats::add(&self.stats.duplicates_prevented_ledger, 1);
+            return Ok(());
+        }
+        let remote = storefront.push_fulfillment(&order, &shipment).await?;
+        self.store.complete_effect(&key, &remote.id).await?;
+        if remote.already_existed {
+            PipelineStats::add(&self.stats.duplicates_prevented_remote, 1);
+        } else {
+            PipelineStats::add(&self.stats.pushed, 1);
+        }
+        self.store
+            .set_order_status(order_id, OrderStatus::Fulfilled)
+            .await?;
+        tracing::info!(%order_id, remote = %remote.id, carrier = %shipment.carrier.name, "fulfillment pushed");
+        Ok(())
+    }
+}
