@@ -1,0 +1,230 @@
+//! The `shipgate` binary as a user runs it: exit codes, what it prints, what it refuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shipgate(args: &[&str], config: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shipgate"));
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("SHIPGATE_CONFIG");
+    if let Some(config) = config {
+        cmd.arg("--config").arg(config);
+    }
+    cmd.output().expect("the shipgate binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// A configuration with no connectors, its store and queue in `dir`.
+fn config_in(dir: &Path) -> PathBuf {
+    let path = dir.join("shipgate.toml");
+    let body = format!(
+        "[store]\nurl = \"sqlite://{}\"\n[queue]\nurl = \"sqlite://{}\"\n[mappings]\ndir = \"{}\"\n",
+        dir.join("store.db").display(),
+        dir.join("queue.db").display(),
+        repo("mappings").display()
+    );
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+#[test]
+fn demo_gives_every_order_exactly_one_fulfillment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let out = shipgate(
+        &[
+            "demo",
+            "--orders",
+            "60",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed:\n{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("OK: every order got exactly one fulfillment"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("normalized          60"), "{stdout}");
+    assert!(
+        stdout.contains("0 missing, 0 twice or more, 0 unexpected"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("invalid value at totalPriceSet"),
+        "the malformed node must be quarantined:\n{stdout}"
+    );
+    assert!(
+        data.join("drop/done").read_dir().unwrap().count() == 2,
+        "both supplier files end in done/"
+    );
+}
+
+#[test]
+fn normalize_prints_the_canonical_order() {
+    let out = shipgate(
+        &[
+            "normalize",
+            "--from",
+            "shopify",
+            repo("connectors/shopify/tests/data/order_1001.json")
+                .to_str()
+                .unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let order: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["source"]["external_number"], "#1001");
+    assert_eq!(
+        order["source"]["external_id"],
+        "gid://shopify/Order/450789469"
+    );
+    assert_eq!(order["total"]["amount"], "409.94");
+    assert_eq!(order["total"]["currency"], "USD");
+    assert_eq!(
+        order["created_at"], "2008-01-10T16:00:00Z",
+        "times are converted to UTC"
+    );
+}
+
+#[test]
+fn normalize_names_the_field_that_is_wrong_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(repo("connectors/shopify/tests/data/order_1001.json")).unwrap();
+    let mut node: serde_json::Value = serde_json::from_str(&original).unwrap();
+    node["totalPriceSet"] = serde_json::json!(409.94);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec(&node).unwrap()).unwrap();
+    let out = shipgate(
+        &["normalize", "--from", "shopify", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("bad.json") && stderr.contains("totalPriceSet"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, &original[..original.len() / 2]).unwrap();
+    let out = shipgate(
+        &[
+            "normalize",
+            "--from",
+            "shopify",
+            truncated.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("line "), "{}", text(&out.stderr));
+
+    let out = shipgate(
+        &["normalize", "--from", "magento", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("unknown source \"magento\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn jobs_dead_on_an_empty_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = shipgate(&["jobs", "dead"], Some(&config));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "no dead jobs");
+    let out = shipgate(&["jobs", "retry"], Some(&config));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("give a dead job id, or --all"));
+}
+
+#[test]
+fn import_quarantines_unknown_orders_and_refuses_a_file_without_the_needed_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let good = dir.path().join("tracking.csv");
+    std::fs::write(
+        &good,
+        "order,tracking,carrier\n#5001,1Z999AA10123456784,UPS\nbad-row-with,,\n",
+    )
+    .unwrap();
+    let out = shipgate(
+        &["import", good.to_str().unwrap(), "--no-process"],
+        Some(&config),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("2 rows, 0 shipments"), "{stdout}");
+    assert!(
+        stdout.contains("2 quarantined (1 bad rows, 1 unmatched)"),
+        "{stdout}"
+    );
+
+    let wrong = dir.path().join("wrong.csv");
+    std::fs::write(&wrong, "reference_code,parcel\n1,2\n").unwrap();
+    let out = shipgate(
+        &["import", wrong.to_str().unwrap(), "--no-process"],
+        Some(&config),
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("order_ref") || stderr.contains("tracking"),
+        "names the missing column: {stderr}"
+    );
+
+    let out = shipgate(
+        &["import", good.to_str().unwrap(), "--template", "nope"],
+        Some(&config),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("supplier-tracking"),
+        "lists the known templates: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_missing_secret_is_named_when_the_connector_is_needed() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args([
+            "--config",
+            repo("config/shipgate.toml").to_str().unwrap(),
+            "run",
+        ])
+        .env_remove("SHOPIFY_ACCESS_TOKEN")
+        .env_remove("SHIPGATE_CONFIG")
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("SHOPIFY_ACCESS_TOKEN") && stderr.contains("shop-main"),
+        "{stderr}"
+    );
+}
