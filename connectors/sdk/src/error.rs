@@ -19,8 +19,16 @@ pub struct ValidationError {
 
 impl ValidationError {
     /// Builds a validation error from any displayable value.
-    pub fn new(path: impl Into<String>, value: impl fmt::Display, reason: impl Into<String>) -> Self {
-        Self { path: path.into(), value: value.to_string(), reason: reason.into() }
+    pub fn new(
+        path: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -72,7 +80,11 @@ impl MappingError {
 
     /// Wraps a serde_json error with its line and column.
     pub fn from_json(err: &serde_json::Error) -> Self {
-        Self::Malformed { line: err.line(), column: err.column(), reason: err.to_string() }
+        Self::Malformed {
+            line: err.line(),
+            column: err.column(),
+            reason: err.to_string(),
+        }
     }
 }
 
@@ -133,7 +145,10 @@ impl ConnectorError {
     /// Whether the same call may succeed later: throttling, 5xx, 408 and transport
     /// failures. Everything else goes straight to the dead list.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Throttled { .. } | Self::Remote { .. } | Self::Transport(_))
+        matches!(
+            self,
+            Self::Throttled { .. } | Self::Remote { .. } | Self::Transport(_)
+        )
     }
 
     /// The wait the remote asked for, if any.
@@ -166,11 +181,27 @@ mod tests {
 
     #[test]
     fn retryable_classification() {
-        assert!(ConnectorError::Throttled { retry_after: None, message: String::new() }.is_retryable());
-        assert!(ConnectorError::Remote { status: 503, message: String::new() }.is_retryable());
+        assert!(ConnectorError::Throttled {
+            retry_after: None,
+            message: String::new()
+        }
+        .is_retryable());
+        assert!(ConnectorError::Remote {
+            status: 503,
+            message: String::new()
+        }
+        .is_retryable());
         assert!(ConnectorError::Transport("reset".into()).is_retryable());
-        assert!(!ConnectorError::Unauthorized { status: 401, message: String::new() }.is_retryable());
-        assert!(!ConnectorError::Rejected { status: Some(422), message: String::new() }.is_retryable());
+        assert!(!ConnectorError::Unauthorized {
+            status: 401,
+            message: String::new()
+        }
+        .is_retryable());
+        assert!(!ConnectorError::Rejected {
+            status: Some(422),
+            message: String::new()
+        }
+        .is_retryable());
     }
 
     #[test]

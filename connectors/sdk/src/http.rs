@@ -20,9 +20,15 @@ pub fn error_for_status(status: u16, retry_after: Option<&str>, body: &[u8]) -> 
     let message = excerpt(body);
     match status {
         401 | 403 => ConnectorError::Unauthorized { status, message },
-        429 => ConnectorError::Throttled { retry_after: retry_after.and_then(parse_retry_after), message },
+        429 => ConnectorError::Throttled {
+            retry_after: retry_after.and_then(parse_retry_after),
+            message,
+        },
         408 | 500..=599 => ConnectorError::Remote { status, message },
-        _ => ConnectorError::Rejected { status: Some(status), message },
+        _ => ConnectorError::Rejected {
+            status: Some(status),
+            message,
+        },
     }
 }
 
@@ -38,14 +44,20 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_fractions() {
         assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after(" 1.5 "),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
     }
 
     #[test]
     fn statuses_map_to_error_classes() {
-        assert!(matches!(error_for_status(401, None, b"bad token"), ConnectorError::Unauthorized { .. }));
+        assert!(matches!(
+            error_for_status(401, None, b"bad token"),
+            ConnectorError::Unauthorized { .. }
+        ));
         let e = error_for_status(429, Some("3"), b"");
         assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
         assert!(error_for_status(503, None, b"").is_retryable());

@@ -31,7 +31,11 @@ impl SandboxServer {
                 tracing::warn!(%err, "sandbox server stopped with an error");
             }
         });
-        Ok(Self { addr, shutdown: Some(tx), task })
+        Ok(Self {
+            addr,
+            shutdown: Some(tx),
+            task,
+        })
     }
 
     /// The socket address it listens on.

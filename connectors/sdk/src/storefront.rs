@@ -21,5 +21,9 @@ pub trait Storefront: Send + Sync {
     /// with this tracking number. Must be safe to call again after a crash: an
     /// implementation first looks for an existing fulfillment with the same tracking
     /// number and returns it with `already_existed = true` instead of creating another.
-    async fn push_fulfillment(&self, order: &Order, shipment: &Shipment) -> Result<RemoteRef, ConnectorError>;
+    async fn push_fulfillment(
+        &self,
+        order: &Order,
+        shipment: &Shipment,
+    ) -> Result<RemoteRef, ConnectorError>;
 }

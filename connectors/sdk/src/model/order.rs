@@ -176,17 +176,29 @@ impl Order {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let currency = self.total.currency;
         if self.total.amount < Decimal::ZERO {
-            return Err(ValidationError::new("total.amount", self.total.amount, "is negative"));
+            return Err(ValidationError::new(
+                "total.amount",
+                self.total.amount,
+                "is negative",
+            ));
         }
         if self.source.external_id.trim().is_empty() {
             return Err(ValidationError::new("source.external_id", "", "is empty"));
         }
         if self.lines.is_empty() {
-            return Err(ValidationError::new("lines", "[]", "an order needs at least one line"));
+            return Err(ValidationError::new(
+                "lines",
+                "[]",
+                "an order needs at least one line",
+            ));
         }
         for (i, line) in self.lines.iter().enumerate() {
             if line.quantity == 0 {
-                return Err(ValidationError::new(format!("lines[{i}].quantity"), 0, "must be at least 1"));
+                return Err(ValidationError::new(
+                    format!("lines[{i}].quantity"),
+                    0,
+                    "must be at least 1",
+                ));
             }
             if line.unit_price.amount < Decimal::ZERO {
                 return Err(ValidationError::new(
@@ -205,15 +217,29 @@ impl Order {
         }
         if let Payment::CashOnDelivery { amount } = &self.payment {
             if amount.amount <= Decimal::ZERO {
-                return Err(ValidationError::new("payment.amount.amount", amount.amount, "must be positive"));
+                return Err(ValidationError::new(
+                    "payment.amount.amount",
+                    amount.amount,
+                    "must be positive",
+                ));
             }
         }
         let ships = self.lines.iter().any(|l| l.requires_shipping);
         if ships && self.status != OrderStatus::Cancelled {
             match &self.ship_to {
-                None => return Err(ValidationError::new("ship_to", "null", "a shippable order needs an address")),
+                None => {
+                    return Err(ValidationError::new(
+                        "ship_to",
+                        "null",
+                        "a shippable order needs an address",
+                    ))
+                }
                 Some(a) if a.country.is_none() => {
-                    return Err(ValidationError::new("ship_to.country", "null", "a shippable order needs a country"))
+                    return Err(ValidationError::new(
+                        "ship_to.country",
+                        "null",
+                        "a shippable order needs a country",
+                    ))
                 }
                 Some(_) => {}
             }
@@ -229,7 +255,10 @@ mod tests {
     use std::str::FromStr;
 
     fn eur(s: &str) -> Money {
-        Money::new(Decimal::from_str(s).unwrap(), Currency::parse("EUR").unwrap())
+        Money::new(
+            Decimal::from_str(s).unwrap(),
+            Currency::parse("EUR").unwrap(),
+        )
     }
 
     fn order() -> Order {
@@ -272,7 +301,10 @@ mod tests {
         let o = order();
         o.validate().unwrap();
         let json = serde_json::to_string(&o).unwrap();
-        assert!(json.contains("\"amount\":\"10.00\""), "money must serialize as a string: {json}");
+        assert!(
+            json.contains("\"amount\":\"10.00\""),
+            "money must serialize as a string: {json}"
+        );
         let back: Order = serde_json::from_str(&json).unwrap();
         assert_eq!(back, o);
     }
@@ -287,7 +319,10 @@ mod tests {
 
         let mut o = order();
         o.lines[0].unit_price = Money::new(Decimal::ONE, Currency::parse("USD").unwrap());
-        assert_eq!(o.validate().unwrap_err().path, "lines[0].unit_price.currency");
+        assert_eq!(
+            o.validate().unwrap_err().path,
+            "lines[0].unit_price.currency"
+        );
 
         let mut o = order();
         o.ship_to = None;

@@ -27,7 +27,10 @@ impl TrackingNumber {
                 "must be 4 to 64 characters long",
             ));
         }
-        if let Some(bad) = canonical.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        if let Some(bad) = canonical
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
             return Err(ValidationError::new(
                 "tracking_number",
                 raw,
@@ -91,7 +94,10 @@ pub enum TrackingStatus {
 impl TrackingStatus {
     /// A final status ends polling: nothing will change any more.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Delivered | Self::Returned | Self::Cancelled | Self::Expired)
+        matches!(
+            self,
+            Self::Delivered | Self::Returned | Self::Cancelled | Self::Expired
+        )
     }
 }
 
