@@ -20,16 +20,16 @@
 
 mod backend;
 mod error;
+mod handle;
 mod handler;
 mod job;
 mod names;
-mod queue;
 mod retry;
 mod worker;
 
 pub use error::QueueError;
+pub use handle::Queue;
 pub use handler::{DeadLetters, JobError, JobHandler};
 pub use job::{Envelope, Job};
-pub use queue::Queue;
 pub use retry::RetryPolicy;
 pub use worker::RunStats;

@@ -15,10 +15,10 @@ use tracing::Instrument;
 
 use super::backend;
 use super::error::QueueError;
+use super::handle::Queue;
 use super::handler::{DeadLetters, JobError, JobHandler};
 use super::job::Envelope;
 use super::names::worker_name;
-use super::queue::Queue;
 use super::retry::RetryPolicy;
 
 /// What a run of the workers did, counted per attempt outcome.
