@@ -21,12 +21,16 @@ pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Tasks one worker claims per fetch: fewer round trips, while a worker that dies holds
 /// few jobs hostage until its lease ends.
-const BATCH_SIZE: usize = 16;
+const BATCH_SIZE: usize = 32;
 
 /// Worker heartbeat; three missed heartbeats end a worker's lease and its jobs go back
 /// to the queue (sharp edge 8: the default lease is 5 minutes).
 const HEARTBEAT: Duration = Duration::from_secs(5);
 const MISSED_HEARTBEATS: usize = 3;
+
+/// How long a write waits for another process (or the store's pool on the same file)
+/// to release the database before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The table recording which apalis migrations ran. Not sqlx's default, so the queue
 /// can share a database file with the store without either migrator finding the
@@ -44,21 +48,25 @@ pub(super) async fn open(url: &str) -> Result<SqlitePool, QueueError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| QueueError::backend("parse the sqlite URL", e))?
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(BUSY_TIMEOUT);
+    // One connection, shared by all workers and pushes of this handle. SQLite has one
+    // writer at a time anyway, and with several connections our own workers fought over
+    // the write lock through SQLite's sleeping busy handler, which is not fair: under
+    // load one of them starved past the busy timeout, its worker died with "database is
+    // locked", and the jobs it had run but not yet acknowledged ran again after their
+    // lease. Waiting in the pool's queue instead is fair, and no faster: the writes
+    // were serialized by SQLite all along.
+    let single = SqlitePoolOptions::new().max_connections(1);
     let pool = if rest == ":memory:" {
-        // One connection that never closes: each connection to `:memory:` would be its
-        // own database, and a shared-cache one fails with "table is locked" under
-        // concurrent writers instead of waiting.
-        SqlitePoolOptions::new()
-            .max_connections(1)
+        // Kept open for good: the in-memory database lives as long as a connection does.
+        single
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
             .await
     } else {
-        SqlitePoolOptions::new()
-            .max_connections(8)
+        single
             .connect_with(
                 options
                     .create_if_missing(true)
