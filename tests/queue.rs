@@ -383,6 +383,51 @@ async fn a_panicking_handler_buries_the_job_and_the_worker_goes_on() {
 }
 
 #[tokio::test]
+async fn an_undecodable_payload_fails_alone_and_is_kept() {
+    let (dir, _url, queue) = open_temp(RetryPolicy::default()).await;
+    // A row no shipgate build wrote: a future job kind, or a corrupted payload.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("queue.db").display()
+    ))
+    .await
+    .unwrap();
+    let bad_id = ulid::Ulid::new().to_string();
+    sqlx::query(
+        "INSERT INTO Jobs (job, id, job_type, status, attempts, max_attempts, run_at, priority) \
+         VALUES (?1, ?2, 'shipgate', 'Pending', 0, 1, strftime('%s', 'now'), 0)",
+    )
+    .bind(b"{\"kind\":\"teleport\"".to_vec())
+    .bind(&bad_id)
+    .execute(&db)
+    .await
+    .unwrap();
+    queue.push(pull("fine")).await.unwrap();
+
+    let handler = Scripted::new(|_| Ok(()));
+    let stats = queue
+        .run_until_idle(handler.clone(), Arc::new(Graveyard::default()), 1)
+        .await
+        .unwrap();
+
+    assert_eq!(handler.calls().len(), 1, "the good job still ran");
+    assert_eq!(stats.succeeded, 1);
+    let (status, payload, reason): (String, Vec<u8>, String) =
+        sqlx::query_as("SELECT status, job, last_result FROM Jobs WHERE id = ?1")
+            .bind(&bad_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(status, "Failed");
+    assert_eq!(
+        payload,
+        b"{\"kind\":\"teleport\"".to_vec(),
+        "the raw payload is kept"
+    );
+    assert!(reason.contains("undecodable job payload"), "{reason}");
+}
+
+#[tokio::test]
 async fn the_in_memory_queue_runs_jobs() {
     let queue = Queue::open("sqlite::memory:", RetryPolicy::default())
         .await

@@ -8,7 +8,8 @@
 //!
 //! How the apalis 1.0 sharp edges listed in DESIGN.md are handled here:
 //! - workers poll every 100 ms, so jobs pushed by another handle or process are seen
-//!   at once rather than at the next heartbeat;
+//!   at once rather than at the next heartbeat (with our own timer: apalis' interval
+//!   strategy can lose its wake-up, see `worker::Ticker`);
 //! - worker names are `worker-<host>-<pid>-<n>` with `n` fresh for every worker and
 //!   every restart, and a worker that stops on a backend error is restarted under a new
 //!   name;

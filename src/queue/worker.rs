@@ -5,9 +5,13 @@ use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use apalis::prelude::{BackendExt, Codec, Data, WorkerBuilder, WorkerBuilderExt, WorkerError};
+use apalis::prelude::{
+    BackendExt, Codec, Data, PollSnapshot, PollStrategy, WorkerBuilder, WorkerBuilderExt,
+    WorkerError,
+};
 use apalis_sqlite::SqliteStorage;
 use futures::future::{BoxFuture, Shared};
 use futures::FutureExt;
@@ -66,6 +70,38 @@ impl Codec<Vec<u8>> for RawCodec {
 
     fn decode(&self, val: &Vec<u8>) -> Result<Vec<u8>, Infallible> {
         Ok(val.clone())
+    }
+}
+
+/// Wakes an idle worker every [`backend::POLL_INTERVAL`] so it looks for new and newly
+/// due jobs.
+///
+/// Not apalis' own `poll_with_interval`: when its timer fires it arms the next one
+/// without polling it, so if the fetch that follows completes within the same poll
+/// (seen on a current-thread runtime) nothing is left to wake the worker, and it sleeps
+/// until its next heartbeat. This strategy drains every elapsed tick, which leaves the
+/// next one registered with the waker.
+struct Ticker(tokio::time::Interval);
+
+impl Ticker {
+    fn new() -> Self {
+        let mut interval = tokio::time::interval(backend::POLL_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self(interval)
+    }
+}
+
+impl PollStrategy for Ticker {
+    fn poll_drive(&mut self, cx: &mut Context<'_>, _: &PollSnapshot) -> Poll<Option<()>> {
+        let mut fired = false;
+        while self.0.poll_tick(cx).is_ready() {
+            fired = true;
+        }
+        if fired {
+            Poll::Ready(Some(()))
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -213,7 +249,7 @@ async fn supervise(queue: Queue, settler: Arc<Settler>, shutdown: Signal) {
         let storage = SqliteStorage::<Vec<u8>>::new(queue.pool())
             .with_config(backend::config())
             .with_codec(RawCodec)
-            .poll_with_interval(backend::POLL_INTERVAL);
+            .poll_with_strategy(Ticker::new());
         let worker = WorkerBuilder::new(name.as_str())
             .backend(storage)
             .data(settler.clone())
