@@ -119,7 +119,10 @@ async fn data_survives_reopening_and_migrations_run_once() {
                 .fetch_one(store.pool())
                 .await
                 .unwrap();
-        assert_eq!(applied, 1, "each migration is applied exactly once");
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .count() as i64;
+        assert_eq!(applied, files, "each migration is applied exactly once");
         store.pool().close().await;
     }
 }
@@ -583,10 +586,16 @@ async fn quarantine_keeps_input_bytes_exactly_and_tracks_state() {
     let third = store
         .quarantine(&NewQuarantine {
             reason: "missing field lines".into(),
+            location: "line 13, column 4".into(),
             ..q.clone()
         })
         .await
         .unwrap();
+    assert_eq!(
+        store.quarantine(&q).await.unwrap(),
+        id,
+        "the same input refused at the same place is kept once while open"
+    );
 
     let items = store
         .list_quarantine(Some(QuarantineState::Open), 10)
@@ -650,6 +659,11 @@ async fn quarantine_keeps_input_bytes_exactly_and_tracks_state() {
     assert_eq!(
         store.quarantine_counts().await.unwrap(),
         [("missing field lines".to_string(), 1)]
+    );
+    assert_ne!(
+        store.quarantine(&q).await.unwrap(),
+        id,
+        "once replayed, the same input failing again is a new item"
     );
 
     let err = store

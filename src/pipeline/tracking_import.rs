@@ -114,11 +114,7 @@ pub async fn import_file(
         source,
     };
     let file = File::open(&request.path).map_err(io_err)?;
-    let name = request
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path_text.clone());
+    let name = file_label(request);
     let hasher = HashingReader {
         inner: file,
         hasher: Sha256::new(),
@@ -271,7 +267,7 @@ async fn write_tracking(
                         connector_id: request.connector_id.clone(),
                         kind: "tracking".into(),
                         input,
-                        location: format!("{}, line {}", request.path.display(), record.line),
+                        location: format!("{}, line {}", file_label(request), record.line),
                         reason,
                         raw_hash: None,
                     })
@@ -368,6 +364,15 @@ async fn quarantine_row(
         })
         .await?;
     Ok(())
+}
+
+/// How quarantine locations name the file: its name, as the reader's row errors do.
+fn file_label(request: &ImportRequest) -> String {
+    request
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| request.path.display().to_string())
 }
 
 /// Hashes what passes through, so the file is read once for both parse and hash.

@@ -82,13 +82,19 @@ const LIST_ALL: &str = "SELECT id, connector_id, kind, input, location, reason, 
         created_at, state_changed_at FROM quarantine ORDER BY id LIMIT ?";
 
 impl Store {
-    /// Quarantines an item as open and returns its id.
+    /// Quarantines an item as open and returns its id. The same input refused at the same
+    /// place for the same connector while still open is kept once: a pull's look-back
+    /// window re-reads recent orders, and a bad one must not pile up a copy per pull.
     pub async fn quarantine(&self, q: &NewQuarantine) -> Result<i64, StoreError> {
         let now = now_text();
-        let (id,): (i64,) = sqlx::query_as(
+        let open = enum_text(&QuarantineState::Open)?;
+        let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO quarantine
                 (connector_id, kind, input, location, reason, raw_hash, state, created_at, state_changed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+             WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE state = ? AND connector_id = ?
+                               AND kind = ? AND location = ? AND input = ?)
+             RETURNING id",
         )
         .bind(&q.connector_id)
         .bind(&q.kind)
@@ -96,9 +102,29 @@ impl Store {
         .bind(&q.location)
         .bind(&q.reason)
         .bind(q.raw_hash.as_deref())
-        .bind(enum_text(&QuarantineState::Open)?)
+        .bind(&open)
         .bind(&now)
         .bind(&now)
+        .bind(&open)
+        .bind(&q.connector_id)
+        .bind(&q.kind)
+        .bind(&q.location)
+        .bind(&q.input)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("quarantine"))?;
+        if let Some((id,)) = inserted {
+            return Ok(id);
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "SELECT id FROM quarantine WHERE state = ? AND connector_id = ? AND kind = ?
+                AND location = ? AND input = ? ORDER BY id LIMIT 1",
+        )
+        .bind(&open)
+        .bind(&q.connector_id)
+        .bind(&q.kind)
+        .bind(&q.location)
+        .bind(&q.input)
         .fetch_one(&self.pool)
         .await
         .map_err(db("quarantine"))?;
