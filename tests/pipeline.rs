@@ -19,7 +19,7 @@ use shipgate_sdk::{Origin, Storefront};
 use shipgate_shopify::sandbox::data::GeneratedOrder;
 use shipgate_shopify::sandbox::{RecordedFulfillment, SandboxConfig, ShopifySandbox};
 use shipgate_shopify::ShopifyConnector;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -384,7 +384,6 @@ async fn a_throttled_pull_waits_for_retry_after_before_the_next_attempt() {
 /// What the supplier file of [`import_supplier_file`] holds, for the tests to check.
 struct Imported {
     report: ImportReport,
-    path: PathBuf,
     /// (order, tracking number as written, carrier) of every row that must be pushed.
     good: Vec<(GeneratedOrder, String, String)>,
     /// Orders named only by bad rows: they must receive nothing.
@@ -490,7 +489,6 @@ async fn import_supplier_file(env: &Env) -> Imported {
         .expect("the file imports");
     Imported {
         report,
-        path,
         good,
         spoiled: vec![
             ship[3].clone(),
