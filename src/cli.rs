@@ -58,6 +58,12 @@ pub enum Command {
         /// The payload file.
         file: PathBuf,
     },
+    /// Lists, shows and replays inputs that could not be read or matched.
+    Quarantine {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: QuarantineAction,
+    },
     /// Inspects and replays jobs that ran out of retries.
     Jobs {
         /// What to do with them.
@@ -85,4 +91,36 @@ pub enum JobsAction {
     },
     /// Deletes every dead job.
     Purge,
+}
+
+/// `shipgate quarantine …`
+#[derive(Debug, Subcommand)]
+pub enum QuarantineAction {
+    /// Lists open items (or all) with where and why.
+    List {
+        /// Replayed and discarded items too.
+        #[arg(long)]
+        all: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Shows one item with its input as received (an audited read: it may hold buyer data).
+    Show {
+        /// The item's id.
+        id: i64,
+    },
+    /// Puts an item back through the pipeline once its cause is fixed.
+    Replay {
+        /// The item's id.
+        id: i64,
+        /// The tenant whose orders a tracking row refers to.
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+    /// Marks an item as not worth replaying.
+    Discard {
+        /// The item's id.
+        id: i64,
+    },
 }

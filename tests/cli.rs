@@ -228,3 +228,111 @@ fn a_missing_secret_is_named_when_the_connector_is_needed() {
         "{stderr}"
     );
 }
+
+/// A Shopify orders export with one order, built on the real 79-column header.
+fn orders_export(name: &str) -> String {
+    let header = std::fs::read_to_string(repo(
+        "../shared/fixtures/marketplaces/shopify/csv/orders_export_header.csv",
+    ))
+    .expect("the Shopify export header fixture in ../shared beside the repository");
+    let header = header.trim_end();
+    let values: Vec<String> = header
+        .split(',')
+        .map(|column| match column {
+            "Name" => name.to_string(),
+            "Currency" => "EUR".into(),
+            "Total" => "25.00".into(),
+            "Created at" => "2026-11-20 10:00:00 +0100".into(),
+            "Lineitem quantity" => "1".into(),
+            "Lineitem name" => "Enamel mug".into(),
+            "Lineitem price" => "25.00".into(),
+            "Lineitem requires shipping" => "true".into(),
+            "Shipping City" => "Lyon".into(),
+            "Shipping Country" => "FR".into(),
+            "Id" => "5001".into(),
+            _ => String::new(),
+        })
+        .collect();
+    format!("{header}\n{}\n", values.join(","))
+}
+
+#[test]
+fn an_unmatched_tracking_row_is_replayed_once_its_order_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let tracking = dir.path().join("tracking.csv");
+    std::fs::write(
+        &tracking,
+        "order,tracking,carrier\n#5001,1Z999AA10123456784,UPS\n",
+    )
+    .unwrap();
+    let out = shipgate(
+        &["import", tracking.to_str().unwrap(), "--no-process"],
+        Some(&config),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = shipgate(&["quarantine", "list"], Some(&config));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("tracking") && listing.contains("tracking.csv, line 2"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("no order of tenant \"default\" has the number or id \"#5001\""),
+        "{listing}"
+    );
+    let id = listing.split_whitespace().next().unwrap().to_string();
+
+    let out = shipgate(&["quarantine", "show", &id], Some(&config));
+    assert!(
+        text(&out.stdout).contains("1Z999AA10123456784"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = shipgate(&["quarantine", "replay", &id], Some(&config));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "still no order: {}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).contains("stays in quarantine"));
+
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(&orders, orders_export("#5001")).unwrap();
+    let out = shipgate(
+        &[
+            "import",
+            orders.to_str().unwrap(),
+            "--template",
+            "shopify-orders-export",
+            "--no-process",
+        ],
+        Some(&config),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 orders"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = shipgate(&["quarantine", "replay", &id], Some(&config));
+    assert!(
+        text(&out.stdout).contains("replayed: Shipment { created: true }"),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = shipgate(&["quarantine", "replay", &id], Some(&config));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("Replayed, not open"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = shipgate(&["quarantine", "list"], Some(&config));
+    assert_eq!(text(&out.stdout).trim(), "quarantine is empty");
+}

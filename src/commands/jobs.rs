@@ -36,25 +36,23 @@ pub(crate) async fn run(config_path: &Path, action: JobsAction) -> anyhow::Resul
             let queue = Queue::open(&config.queue.url, RetryPolicy::default())
                 .await
                 .with_context(|| format!("queue {}", config.queue.url))?;
-            let ids: Vec<i64> = match (id, all) {
-                (Some(id), _) => vec![id],
-                (None, true) => store
-                    .list_dead(u32::MAX)
-                    .await?
-                    .into_iter()
-                    .map(|d| d.id)
-                    .collect(),
+            let dead = store.list_dead(u32::MAX).await?;
+            let chosen: Vec<_> = match (id, all) {
+                (Some(id), _) => dead.into_iter().filter(|d| d.id == id).collect(),
+                (None, true) => dead,
                 (None, false) => anyhow::bail!("give a dead job id, or --all"),
             };
+            if let (Some(id), true) = (id, chosen.is_empty()) {
+                anyhow::bail!("no dead job {id}");
+            }
             let mut retried = 0;
-            for id in ids {
-                let Some(dead) = store.take_dead(id).await? else {
-                    eprintln!("no dead job {id}");
-                    continue;
-                };
+            for dead in chosen {
                 let job: Job = serde_json::from_value(dead.payload.clone())
-                    .with_context(|| format!("dead job {id} has an unreadable payload"))?;
+                    .with_context(|| format!("dead job {} has an unreadable payload", dead.id))?;
+                // Back on the queue first, off the dead list after: a failure in between
+                // leaves the job listed, never lost.
                 queue.push(job).await?;
+                store.take_dead(dead.id).await?;
                 retried += 1;
             }
             println!("{retried} job(s) back on the queue");

@@ -4,6 +4,7 @@ mod demo;
 mod import;
 mod jobs;
 mod normalize;
+mod quarantine;
 mod run;
 
 use crate::cli::{Cli, Command};
@@ -21,6 +22,7 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             no_process,
         } => import::run(&cli.config, &file, &template, &tenant, no_process).await,
         Command::Normalize { from, file } => normalize::run(&from, &file),
+        Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }
 }

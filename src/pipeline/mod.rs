@@ -11,6 +11,7 @@ mod handler;
 mod normalize;
 mod pull;
 mod push_back;
+pub mod replay;
 mod stats;
 pub mod tracking_import;
 

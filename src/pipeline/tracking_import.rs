@@ -30,7 +30,7 @@ const BATCH_ROWS: usize = 2_000;
 const BATCHES_IN_FLIGHT: usize = 4;
 /// What a supplier row without a carrier is pushed as, until the carrier registry can
 /// detect the carrier from the number.
-const UNKNOWN_CARRIER: &str = "Other";
+pub(crate) const UNKNOWN_CARRIER: &str = "Other";
 
 /// What to import.
 #[derive(Debug, Clone)]

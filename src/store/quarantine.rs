@@ -78,6 +78,9 @@ const LIST_IN_STATE: &str =
     "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
         created_at, state_changed_at FROM quarantine WHERE state = ? ORDER BY id LIMIT ?";
 
+const GET_ONE: &str = "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
+        created_at, state_changed_at FROM quarantine WHERE id = ?";
+
 const LIST_ALL: &str = "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
         created_at, state_changed_at FROM quarantine ORDER BY id LIMIT ?";
 
@@ -129,6 +132,16 @@ impl Store {
         .await
         .map_err(db("quarantine"))?;
         Ok(id)
+    }
+
+    /// One quarantined item, to show or replay it.
+    pub async fn quarantine_item(&self, id: i64) -> Result<Option<QuarantineItem>, StoreError> {
+        let row: Option<ItemRow> = sqlx::query_as(GET_ONE)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("quarantine_item"))?;
+        row.map(decode_item).transpose()
     }
 
     /// Up to `limit` items, oldest first, in one state or all.
