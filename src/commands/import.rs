@@ -69,18 +69,7 @@ pub(crate) async fn run(
         report.unmatched
     );
     if !no_process && report.shipments_created > 0 {
-        let stats = host
-            .queue
-            .run_until_idle(
-                host.pipeline.clone(),
-                host.dead.clone(),
-                config.queue.concurrency,
-            )
-            .await?;
-        println!(
-            "pushed: {} jobs done, {} retried, {} dead",
-            stats.succeeded, stats.retried, stats.dead
-        );
+        let stats = super::drain(&host, &config).await?;
         if stats.dead > 0 {
             return Ok(ExitCode::FAILURE);
         }

@@ -5,15 +5,12 @@ use crate::cli::JobsAction;
 use anyhow::Context;
 use shipgate::config::Config;
 use shipgate::queue::{Job, Queue, RetryPolicy};
-use shipgate::store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub(crate) async fn run(config_path: &Path, action: JobsAction) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let store = Store::open(&config.store.url)
-        .await
-        .with_context(|| format!("store {}", config.store.url))?;
+    let store = super::open_store(&config).await?;
     match action {
         JobsAction::Dead { limit } => {
             let dead = store.list_dead(limit).await?;

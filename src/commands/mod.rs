@@ -8,6 +8,11 @@ mod quarantine;
 mod run;
 
 use crate::cli::{Cli, Command};
+use anyhow::Context;
+use shipgate::config::Config;
+use shipgate::host::Host;
+use shipgate::queue::RunStats;
+use shipgate::store::Store;
 use std::process::ExitCode;
 
 /// Runs the chosen command.
@@ -25,4 +30,28 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }
+}
+
+/// Opens the configured store, naming it in the error.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.store.url)
+        .await
+        .with_context(|| format!("store {}", config.store.url))
+}
+
+/// Runs the queue until nothing is pending and says what happened.
+async fn drain(host: &Host, config: &Config) -> anyhow::Result<RunStats> {
+    let stats = host
+        .queue
+        .run_until_idle(
+            host.pipeline.clone(),
+            host.dead.clone(),
+            config.queue.concurrency,
+        )
+        .await?;
+    println!(
+        "jobs: {} done, {} retried, {} dead",
+        stats.succeeded, stats.retried, stats.dead
+    );
+    Ok(stats)
 }

@@ -7,7 +7,7 @@ use shipgate::config::Config;
 use shipgate::connectors::Connectors;
 use shipgate::host::Host;
 use shipgate::pipeline::replay::{replay_quarantined, Replayed};
-use shipgate::store::{QuarantineState, Store};
+use shipgate::store::QuarantineState;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,9 +15,7 @@ pub(crate) async fn run(config_path: &Path, action: QuarantineAction) -> anyhow:
     let config = Config::load(config_path)?;
     match action {
         QuarantineAction::List { all, limit } => {
-            let store = Store::open(&config.store.url)
-                .await
-                .with_context(|| format!("store {}", config.store.url))?;
+            let store = super::open_store(&config).await?;
             let state = if all {
                 None
             } else {
@@ -41,9 +39,7 @@ pub(crate) async fn run(config_path: &Path, action: QuarantineAction) -> anyhow:
             }
         }
         QuarantineAction::Show { id } => {
-            let store = Store::open(&config.store.url)
-                .await
-                .with_context(|| format!("store {}", config.store.url))?;
+            let store = super::open_store(&config).await?;
             let q = store
                 .quarantine_item(id)
                 .await?
@@ -70,23 +66,10 @@ pub(crate) async fn run(config_path: &Path, action: QuarantineAction) -> anyhow:
                 }
                 outcome => println!("item {id} replayed: {outcome:?}"),
             }
-            let stats = host
-                .queue
-                .run_until_idle(
-                    host.pipeline.clone(),
-                    host.dead.clone(),
-                    config.queue.concurrency,
-                )
-                .await?;
-            println!(
-                "jobs: {} done, {} retried, {} dead",
-                stats.succeeded, stats.retried, stats.dead
-            );
+            super::drain(&host, &config).await?;
         }
         QuarantineAction::Discard { id } => {
-            let store = Store::open(&config.store.url)
-                .await
-                .with_context(|| format!("store {}", config.store.url))?;
+            let store = super::open_store(&config).await?;
             store
                 .set_quarantine_state(id, QuarantineState::Discarded)
                 .await?;

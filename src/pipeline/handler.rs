@@ -5,6 +5,7 @@ use super::stats::PipelineStats;
 use crate::connectors::Connectors;
 use crate::queue::{Envelope, Job, JobError, JobHandler, Queue};
 use crate::store::{NewQuarantine, Store};
+use shipgate_sdk::Source;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -42,6 +43,18 @@ impl Pipeline {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         locks.entry(connector_id.to_string()).or_default().clone()
+    }
+
+    /// The source connector a job names, or why it has none.
+    pub(crate) fn source(&self, connector_id: &str) -> Result<Arc<dyn Source>, StepError> {
+        self.connectors
+            .source(connector_id)
+            .cloned()
+            .ok_or_else(|| {
+                StepError::Missing(format!(
+                    "no source connector {connector_id:?} is configured"
+                ))
+            })
     }
 
     /// Files an input that cannot be used, and counts it.

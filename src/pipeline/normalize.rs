@@ -14,15 +14,7 @@ impl Pipeline {
         connector_id: &str,
         raw_hash: &str,
     ) -> Result<(), StepError> {
-        let source = self
-            .connectors
-            .source(connector_id)
-            .ok_or_else(|| {
-                StepError::Missing(format!(
-                    "no source connector {connector_id:?} is configured"
-                ))
-            })?
-            .clone();
+        let source = self.source(connector_id)?;
         let stored = self.store.get_raw(raw_hash).await?.ok_or_else(|| {
             StepError::Missing(format!("raw payload {raw_hash} is not in the store"))
         })?;

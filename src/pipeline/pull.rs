@@ -11,15 +11,7 @@ use shipgate_sdk::ConnectorError;
 
 impl Pipeline {
     pub(crate) async fn pull(&self, connector_id: &str) -> Result<(), StepError> {
-        let source = self
-            .connectors
-            .source(connector_id)
-            .ok_or_else(|| {
-                StepError::Missing(format!(
-                    "no source connector {connector_id:?} is configured"
-                ))
-            })?
-            .clone();
+        let source = self.source(connector_id)?;
         let lock = self.pull_lock(connector_id);
         let _held = lock.lock().await;
         let cursor = self

@@ -172,49 +172,57 @@ fn read_batches(
     name: String,
     tx: mpsc::Sender<Batch>,
 ) -> Result<(String, u64), ReadFailure> {
-    match template.kind() {
+    let failed = match template.kind() {
         TemplateKind::Tracking => {
             let mut rows =
                 TrackingReader::new(&mut source, template, name).map_err(ReadFailure::Csv)?;
-            loop {
-                let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
-                if batch.is_empty() {
-                    break;
-                }
-                if tx
-                    .blocking_send(Batch::Tracking(batch, rows.position()))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            if let Some(e) = rows.io_error() {
-                return Err(ReadFailure::Io(io::Error::new(e.kind(), e.to_string())));
-            }
+            send_in_batches(
+                &mut rows,
+                BATCH_ROWS,
+                TrackingReader::position,
+                Batch::Tracking,
+                &tx,
+            );
+            rows.io_error()
+                .map(|e| io::Error::new(e.kind(), e.to_string()))
         }
         TemplateKind::Orders => {
             let mut rows =
                 OrdersReader::new(&mut source, template, origin, name).map_err(ReadFailure::Csv)?;
-            loop {
-                let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS / 4).collect();
-                if batch.is_empty() {
-                    break;
-                }
-                if tx
-                    .blocking_send(Batch::Orders(batch, rows.position()))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            if let Some(e) = rows.io_error() {
-                return Err(ReadFailure::Io(io::Error::new(e.kind(), e.to_string())));
-            }
+            send_in_batches(
+                &mut rows,
+                BATCH_ROWS / 4,
+                OrdersReader::position,
+                Batch::Orders,
+                &tx,
+            );
+            rows.io_error()
+                .map(|e| io::Error::new(e.kind(), e.to_string()))
         }
+    };
+    if let Some(e) = failed {
+        return Err(ReadFailure::Io(e));
     }
     drop(tx);
     io::copy(&mut source, &mut io::sink()).map_err(ReadFailure::Io)?;
     Ok((hex::encode(source.hasher.finalize()), source.size))
+}
+
+/// Hands a reader's rows to the writer `size` at a time with the bytes read so far;
+/// stops early when the writer has gone (it failed and will report why).
+fn send_in_batches<I: Iterator>(
+    rows: &mut I,
+    size: usize,
+    position: impl Fn(&I) -> u64,
+    wrap: impl Fn(Vec<I::Item>, u64) -> Batch,
+    tx: &mpsc::Sender<Batch>,
+) {
+    loop {
+        let batch: Vec<_> = rows.by_ref().take(size).collect();
+        if batch.is_empty() || tx.blocking_send(wrap(batch, position(rows))).is_err() {
+            break;
+        }
+    }
 }
 
 async fn write_tracking(
