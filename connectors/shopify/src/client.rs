@@ -33,7 +33,7 @@ pub(crate) struct GraphqlClient {
     token: String,
     max_wait: Duration,
     bucket: Mutex<Option<Observed>>,
-    costs: Mutex<HashMap<&'static str, f64>>,
+    costs: Mutex<HashMap<&'static str, QueryCost>>,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +96,11 @@ impl GraphqlClient {
         self.bucket.lock().ok().and_then(|b| b.map(|o| o.status))
     }
 
+    /// What Shopify last reported for the operation named `name`.
+    pub(crate) fn last_cost(&self, name: &str) -> Option<QueryCost> {
+        self.costs.lock().ok().and_then(|c| c.get(name).copied())
+    }
+
     /// Sends `op` and returns the response body once it is known to hold `data` and no
     /// errors. Waits in-process for the bucket when the wait is short; reports
     /// `Throttled` when it is not.
@@ -146,6 +151,7 @@ impl GraphqlClient {
             .lock()
             .ok()
             .and_then(|c| c.get(op.name).copied())
+            .and_then(|c| c.requested_query_cost.or(c.actual_query_cost))
             .unwrap_or(op.default_cost);
         let observed = self.bucket.lock().ok().and_then(|b| *b);
         match Observed::plan(observed.as_ref(), cost, Instant::now(), self.max_wait) {
@@ -172,9 +178,13 @@ impl GraphqlClient {
                 at: Instant::now(),
             });
         }
-        if let Some(points) = cost.requested_query_cost.or(cost.actual_query_cost) {
+        if cost
+            .requested_query_cost
+            .or(cost.actual_query_cost)
+            .is_some()
+        {
             if let Ok(mut c) = self.costs.lock() {
-                c.insert(op.name, points);
+                c.insert(op.name, *cost);
             }
         }
     }
@@ -239,6 +249,16 @@ fn interpret(
         }
     };
     match &env.errors {
+        Some(Errors::List(errors))
+            if errors.iter().any(|e| code(e) == Some("MAX_COST_EXCEEDED")) =>
+        {
+            // Over the single-query ceiling: a bug in our query's size, which no retry
+            // fixes.
+            return Err(ConnectorError::Rejected {
+                status: Some(status),
+                message: format!("{} query refused: {}", op.name, messages(errors)),
+            });
+        }
         Some(Errors::List(errors)) if !errors.is_empty() => {
             return Err(ConnectorError::Rejected {
                 status: Some(status),
@@ -336,6 +356,28 @@ mod tests {
         }
         let err = interpret(&c, &op(), 200, None, br#"{"data":null}"#.to_vec()).unwrap_err();
         assert!(matches!(err, ConnectorError::UnexpectedShape { .. }));
+    }
+
+    #[test]
+    fn max_cost_exceeded_is_a_rejection_naming_the_operation() {
+        let c = client();
+        let body = br#"{"errors":[{"message":"Query cost is 1293, which exceeds the single query max cost limit (1000).\n\nSee https://shopify.dev/docs/api/usage/rate-limits for more information on how the\ncost of a query is calculated.\n","extensions":{"code":"MAX_COST_EXCEEDED","cost":1293,"maxCost":1000,"documentation":"https://shopify.dev/api/usage/rate-limits"}}]}"#;
+        let err = interpret(&c, &op(), 200, None, body.to_vec()).unwrap_err();
+        match &err {
+            ConnectorError::Rejected {
+                status: Some(200),
+                message,
+            } => {
+                assert!(
+                    message.starts_with("test query refused: Query cost is 1293"),
+                    "{message}"
+                );
+                assert!(message.ends_with("[MAX_COST_EXCEEDED]"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!err.is_retryable());
+        assert!(c.last_cost("test").is_none(), "nothing was charged");
     }
 
     #[test]

@@ -13,6 +13,16 @@ pub const API_VERSION: &str = "2025-10";
 /// Shopify's hard cap on `first` for any connection.
 pub const MAX_PAGE_SIZE: u32 = 250;
 
+/// Shopify's single-query ceiling: a query whose *requested* cost (the estimate made
+/// from `first:` arguments before anything runs) exceeds it is refused with
+/// `MAX_COST_EXCEEDED`, on every plan.
+pub const MAX_QUERY_COST: u32 = 1_000;
+
+/// What every query the connector sends is sized to stay under: 10 % below
+/// [`MAX_QUERY_COST`], so a few points of schema drift on Shopify's side do not break
+/// every pull.
+pub const COST_BUDGET: u32 = 900;
+
 /// How to reach one Shopify shop. Deserialized from the host's TOML, so unknown keys are
 /// refused rather than silently ignored (a typo in `page_size` must not go unnoticed).
 #[derive(Clone, Deserialize)]
@@ -27,7 +37,9 @@ pub struct ShopifyConfig {
     /// Admin API version, pinned so a Shopify release cannot change shapes under us.
     #[serde(default = "default_api_version")]
     pub api_version: String,
-    /// Orders per page (`first:`), 1 to 250.
+    /// Orders per page (`first:`), 1 to 250. An upper bound: the connector lowers it
+    /// (with a warning) to the largest page whose query fits [`COST_BUDGET`], see
+    /// [`crate::pull::fitting_page_size`]. The default is that largest page.
     #[serde(default = "default_page_size")]
     pub page_size: u32,
     /// Overlap when resuming by `updated_at`, so an order updated while the previous
@@ -70,7 +82,7 @@ fn default_api_version() -> String {
     API_VERSION.to_string()
 }
 fn default_page_size() -> u32 {
-    100
+    crate::pull::fitting_page_size(MAX_PAGE_SIZE)
 }
 fn default_lookback_secs() -> u64 {
     300
@@ -169,7 +181,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.api_version, API_VERSION);
-        assert_eq!(c.page_size, 100);
+        assert_eq!(c.page_size, crate::pull::fitting_page_size(MAX_PAGE_SIZE));
+        assert!(
+            crate::pull::orders_query_cost(c.page_size, crate::pull::LINE_ITEMS_FIRST)
+                <= COST_BUDGET
+        );
         assert_eq!(c.lookback_secs, 300);
         assert!(!c.notify_customer);
         assert_eq!(

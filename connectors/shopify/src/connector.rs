@@ -3,7 +3,7 @@
 
 use crate::client::{GraphqlClient, Operation};
 use crate::config::ShopifyConfig;
-use crate::throttle::ThrottleStatus;
+use crate::throttle::{QueryCost, ThrottleStatus};
 use crate::{mapping, pull, push};
 use serde::{Deserialize, Serialize};
 use shipgate_sdk::model::{Channel, Order, Shipment};
@@ -34,6 +34,7 @@ struct ShopData {
 /// A Shopify shop as a source of orders and a destination for fulfillments.
 pub struct ShopifyConnector {
     config: ShopifyConfig,
+    page_size: u32,
     origin: Origin,
     client: GraphqlClient,
 }
@@ -49,7 +50,8 @@ impl std::fmt::Debug for ShopifyConnector {
 
 impl ShopifyConnector {
     /// Validates the configuration and builds the HTTP client. No request is sent: call
-    /// [`Self::check`] to test the credentials.
+    /// [`Self::check`] to test the credentials. A `page_size` whose orders query would
+    /// cost more than [`crate::config::COST_BUDGET`] is lowered, with a warning.
     pub fn new(config: ShopifyConfig, origin: Origin) -> Result<Self, ConnectorError> {
         config.validate().map_err(|e| ConnectorError::Rejected {
             status: None,
@@ -61,8 +63,21 @@ impl ShopifyConnector {
             config.request_timeout(),
             config.max_wait(),
         )?;
+        let page_size = pull::fitting_page_size(config.page_size);
+        if page_size < config.page_size {
+            tracing::warn!(
+                configured = config.page_size,
+                page_size,
+                configured_cost = pull::orders_query_cost(config.page_size, pull::LINE_ITEMS_FIRST),
+                cost = pull::orders_query_cost(page_size, pull::LINE_ITEMS_FIRST),
+                max_query_cost = crate::config::MAX_QUERY_COST,
+                "shopify page_size lowered: at the configured size the orders query would exceed \
+                 Shopify's single-query cost limit (MAX_COST_EXCEEDED) or our margin below it"
+            );
+        }
         Ok(Self {
             config,
+            page_size,
             origin,
             client,
         })
@@ -86,6 +101,20 @@ impl ShopifyConnector {
         self.client.throttle_status()
     }
 
+    /// What Shopify last reported in `extensions.cost` for an operation: `"shop"`,
+    /// [`pull::ORDERS_OPERATION`], [`pull::LINE_ITEMS_OPERATION`],
+    /// [`push::STATE_OPERATION`] or [`push::CREATE_OPERATION`]. Lets an operator (and
+    /// the tests) see how close each query runs to the single-query ceiling.
+    pub fn last_query_cost(&self, operation: &str) -> Option<QueryCost> {
+        self.client.last_cost(operation)
+    }
+
+    /// The orders per page actually requested: `page_size` from the configuration,
+    /// lowered to fit the cost budget.
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
     /// The configuration in use.
     pub fn config(&self) -> &ShopifyConfig {
         &self.config
@@ -105,7 +134,7 @@ impl Source for ShopifyConnector {
     async fn pull(&self, cursor: &Cursor) -> Result<Page, ConnectorError> {
         pull::pull_page(
             &self.client,
-            self.config.page_size,
+            self.page_size,
             self.config.lookback_secs,
             cursor,
         )

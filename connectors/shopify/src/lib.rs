@@ -19,4 +19,4 @@ pub mod throttle;
 
 pub use config::{ConfigError, ShopifyConfig, API_VERSION};
 pub use connector::{ShopInfo, ShopifyConnector};
-pub use throttle::ThrottleStatus;
+pub use throttle::{QueryCost, ThrottleStatus};

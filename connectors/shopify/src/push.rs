@@ -7,16 +7,30 @@ use serde::Deserialize;
 use shipgate_sdk::model::{Order, Shipment, TrackingNumber};
 use shipgate_sdk::{ConnectorError, RemoteRef};
 
-/// Reads what the idempotency check and the mutation need.
+/// The operation name the state read is recorded under.
+pub const STATE_OPERATION: &str = "fulfillment_state";
+
+/// The operation name of the mutation.
+pub const CREATE_OPERATION: &str = "fulfillment_create";
+
+/// Reads what the idempotency check and the mutation need. Sized for Shopify's
+/// single-query ceiling: `1 + (2 + 25 × (1 + 2 + 5)) + (2 + 10 × (1 + 2 + 25))` = 485
+/// points. A fulfillment order whose line items run past the 25 read is treated as
+/// having some remaining (the status already says it is open).
 pub const STATE_QUERY: &str = r#"query FulfillmentState($id: ID!) {
   order(id: $id) {
     id
-    fulfillments(first: 50) { id trackingInfo(first: 10) { number company url } }
-    fulfillmentOrders(first: 20) {
-      nodes { id status lineItems(first: 100) { nodes { id remainingQuantity } } }
+    fulfillments(first: 25) { id trackingInfo(first: 5) { number company url } }
+    fulfillmentOrders(first: 10) {
+      nodes { id status lineItems(first: 25) { pageInfo { hasNextPage } nodes { id remainingQuantity } } }
     }
   }
 }"#;
+
+/// [`STATE_QUERY`]'s requested cost, by Shopify's rules.
+pub const STATE_QUERY_COST: u32 = 485;
+
+const _: () = assert!(STATE_QUERY_COST <= crate::config::COST_BUDGET);
 
 /// `fulfillmentCreate` (2025-10; `fulfillmentCreateV2` is deprecated there).
 pub const CREATE_MUTATION: &str = r#"mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
@@ -60,7 +74,20 @@ struct Nodes<T> {
 struct FulfillmentOrderState {
     id: String,
     status: String,
-    line_items: Nodes<FulfillmentOrderLine>,
+    line_items: LinePage,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinePage {
+    nodes: Vec<FulfillmentOrderLine>,
+    page_info: Option<HasNext>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HasNext {
+    has_next_page: bool,
 }
 
 #[derive(Deserialize)]
@@ -122,7 +149,14 @@ fn decide(state: &OrderState, tracking: &TrackingNumber) -> Decision {
         .nodes
         .iter()
         .filter(|fo| matches!(fo.status.as_str(), "OPEN" | "IN_PROGRESS"))
-        .filter(|fo| fo.line_items.nodes.iter().any(|l| l.remaining_quantity > 0))
+        .filter(|fo| {
+            fo.line_items.nodes.iter().any(|l| l.remaining_quantity > 0)
+                || fo
+                    .line_items
+                    .page_info
+                    .as_ref()
+                    .is_some_and(|p| p.has_next_page)
+        })
         .map(|fo| fo.id.clone())
         .collect();
     if open.is_empty() {
@@ -150,10 +184,10 @@ pub(crate) async fn push_fulfillment(
     }
     let order_gid = &order.source.external_id;
     let read = Operation {
-        name: "fulfillment_state",
+        name: STATE_OPERATION,
         query: STATE_QUERY,
         variables: serde_json::json!({ "id": order_gid }),
-        default_cost: 30.0,
+        default_cost: f64::from(STATE_QUERY_COST),
     };
     let body = client.execute(&read).await?;
     let state: StateData = GraphqlClient::data(&body)?;
@@ -183,7 +217,7 @@ pub(crate) async fn push_fulfillment(
         tracking["url"] = serde_json::Value::String(url.clone());
     }
     let create = Operation {
-        name: "fulfillment_create",
+        name: CREATE_OPERATION,
         query: CREATE_MUTATION,
         variables: serde_json::json!({ "fulfillment": {
             "lineItemsByFulfillmentOrder": fulfillment_orders
@@ -267,5 +301,19 @@ mod tests {
             decide(&s, &t),
             Decision::Create(vec!["fo1".into(), "fo4".into()])
         );
+        let truncated = state(
+            r#"{"fulfillments":[],"fulfillmentOrders":{"nodes":[
+                {"id":"fo1","status":"OPEN","lineItems":{"pageInfo":{"hasNextPage":true},"nodes":[{"id":"a","remainingQuantity":0}]}}]}}"#,
+        );
+        assert_eq!(decide(&truncated, &t), Decision::Create(vec!["fo1".into()]));
+    }
+
+    #[test]
+    fn the_state_query_fits_under_the_ceiling() {
+        let cost = crate::sandbox::cost::requested_cost(
+            STATE_QUERY,
+            serde_json::json!({ "id": "gid://shopify/Order/1" }),
+        );
+        assert_eq!(cost, u64::from(STATE_QUERY_COST));
     }
 }

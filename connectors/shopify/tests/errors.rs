@@ -22,8 +22,11 @@ async fn small_bucket(size: f64, rate: f64) -> ShopifySandbox {
 
 #[tokio::test]
 async fn a_small_bucket_makes_the_client_wait_and_never_go_negative() {
-    let sb = small_bucket(60.0, 200.0).await;
-    let c = connector(&sb, |c| c.page_size = 10);
+    // Shopify charges the requested cost (847 points for a page of 13) up front and
+    // refunds down to the actual cost (a few hundred) after: every page after the first
+    // needs more than the bucket holds at that moment.
+    let sb = small_bucket(1000.0, 1000.0).await;
+    let c = connector(&sb, |_| {});
     let started = Instant::now();
     let mut cursor = Cursor::default();
     let mut pulled = 0;
@@ -37,11 +40,14 @@ async fn a_small_bucket_makes_the_client_wait_and_never_go_negative() {
     }
     assert_eq!(pulled, 60);
     let status = c.throttle_status().expect("the client tracks the bucket");
-    assert_eq!(status.maximum_available, 60.0);
-    assert_eq!(status.restore_rate, 200.0);
+    assert_eq!(status.maximum_available, 1000.0);
+    assert_eq!(status.restore_rate, 1000.0);
     assert!(sb.lowest_available() >= 0.0);
-    // Six pages of ~40 points through a 60-point bucket restoring 200/s: the client had
-    // to wait for refills (about a second in all), not fail.
+    let cost = c.last_query_cost("orders").unwrap();
+    assert_eq!(cost.requested_query_cost, Some(847.0));
+    assert!(cost.actual_query_cost.unwrap() < 847.0, "{cost:?}");
+    // Five pages of 847 requested points through a 1,000-point bucket restoring
+    // 1,000/s: the client had to wait for refills (about a second in all), not fail.
     assert!(
         started.elapsed() >= Duration::from_millis(400),
         "{:?}",
@@ -51,9 +57,8 @@ async fn a_small_bucket_makes_the_client_wait_and_never_go_negative() {
 
 #[tokio::test]
 async fn a_long_refill_is_returned_as_throttled_with_the_computed_wait() {
-    let sb = small_bucket(60.0, 5.0).await;
+    let sb = small_bucket(1000.0, 20.0).await;
     let a = connector(&sb, |c| {
-        c.page_size = 10;
         c.max_wait_secs = 1;
     });
     a.pull(&Cursor::default()).await.unwrap();
@@ -71,7 +76,6 @@ async fn a_long_refill_is_returned_as_throttled_with_the_computed_wait() {
     // A second worker that has not seen the bucket sends, gets THROTTLED from the shop,
     // and reports the wait Shopify's numbers imply.
     let b = connector(&sb, |c| {
-        c.page_size = 10;
         c.max_wait_secs = 0;
     });
     let err = b.pull(&Cursor::default()).await.unwrap_err();
@@ -82,7 +86,7 @@ async fn a_long_refill_is_returned_as_throttled_with_the_computed_wait() {
         } => {
             assert!(message.contains("THROTTLED"), "{message}");
             let s = b.throttle_status().unwrap();
-            assert!(s.currently_available < 60.0);
+            assert!(s.currently_available < 847.0, "{s:?}");
             assert!(*wait > Duration::from_secs(1), "{wait:?}");
         }
         other => panic!("{other:?}"),

@@ -69,6 +69,13 @@ impl CostBucket {
         Ok(())
     }
 
+    /// Gives back points charged up front that the query did not use (Shopify refunds
+    /// the requested cost down to the actual cost after execution).
+    pub(crate) fn refund(&mut self, points: f64) {
+        self.refill();
+        self.available = (self.available + points.max(0.0)).min(self.maximum);
+    }
+
     /// The current status (refilled to now).
     pub(crate) fn status(&mut self) -> BucketStatus {
         self.refill();
@@ -99,6 +106,10 @@ mod tests {
         assert_eq!(b.try_take(40.0), Ok(()));
         assert_eq!(b.lowest(), 0.0);
         assert_eq!(b.status().currently_available, 0.0);
+        b.refund(30.0);
+        assert_eq!(b.status().currently_available, 30.0);
+        b.refund(500.0);
+        assert_eq!(b.status().currently_available, 100.0);
     }
 
     #[test]

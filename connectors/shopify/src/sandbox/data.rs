@@ -437,6 +437,43 @@ pub fn generate_orders(count: usize, seed: u64) -> Vec<GeneratedOrder> {
     out
 }
 
+/// Line ids of enlarged orders start here, far above the generator's own
+/// (`466157049 + 10 × n`), so they never collide.
+const LARGE_LINE_IDS: u64 = 800_000_000;
+
+/// Gives `order` `lines` lines in all (appending catalogue products in turn) and
+/// recomputes its totals: a B2B-sized order, for tests of line-item pagination.
+pub fn enlarge_order(order: &mut GeneratedOrder, lines: usize) {
+    let mut j = 0;
+    while order.lines.len() < lines {
+        let p = &CATALOGUE[j % CATALOGUE.len()];
+        order.lines.push(line(
+            LARGE_LINE_IDS + order.id % 1_000 * 1_000 + j as u64,
+            p,
+            1,
+        ));
+        j += 1;
+    }
+    let subtotal: Decimal = order
+        .lines
+        .iter()
+        .map(|l| l.unit_price * Decimal::from(l.quantity))
+        .sum();
+    let us = order
+        .shipping_address
+        .as_ref()
+        .is_some_and(|a| a.country_code == "US");
+    order.tax = if us {
+        (subtotal * dec("0.06")).round_dp(2)
+    } else {
+        Decimal::ZERO
+    };
+    order.total = subtotal + order.shipping_price + order.tax;
+    if order.outstanding > Decimal::ZERO {
+        order.outstanding = order.total;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,5 +500,27 @@ mod tests {
                 .sum();
             assert_eq!(o.total, sub + o.shipping_price + o.tax, "{}", o.name);
         }
+    }
+
+    #[test]
+    fn an_enlarged_order_keeps_consistent_totals_and_unique_line_ids() {
+        let mut orders = generate_orders(5, 3);
+        let o = &mut orders[4];
+        enlarge_order(o, 120);
+        assert_eq!(o.lines.len(), 120);
+        let sub: Decimal = o
+            .lines
+            .iter()
+            .map(|l| l.unit_price * Decimal::from(l.quantity))
+            .sum();
+        assert_eq!(o.total, sub + o.shipping_price + o.tax);
+        let ids: std::collections::HashSet<u64> = orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.id))
+            .collect();
+        assert_eq!(
+            ids.len(),
+            orders.iter().map(|o| o.lines.len()).sum::<usize>()
+        );
     }
 }

@@ -1,15 +1,18 @@
 //! A loopback Shopify shop for tests and `shipgate demo`: the GraphQL Admin API subset
 //! the connector uses (orders with cursor pagination and `updated_at:>=` search, an
 //! order's fulfillment orders and fulfillments, `fulfillmentCreate`, `shop`), Shopify's
-//! token check and error bodies, a calculated-cost bucket, and fault injection.
+//! token check and error bodies, Shopify's calculated query cost (the single-query
+//! ceiling and a leaky bucket charged the requested cost and refunded to the actual
+//! one), and fault injection.
 
 mod bucket;
+pub(crate) mod cost;
 pub mod data;
 mod schema;
 mod server;
 mod state;
 
 pub use bucket::BucketStatus;
-pub use data::generate_orders;
+pub use data::{enlarge_order, generate_orders};
 pub use server::{SandboxConfig, ShopifySandbox, INVALID_TOKEN_BODY};
 pub use state::RecordedFulfillment;

@@ -448,19 +448,41 @@ impl Order {
             original_price_set: money(self.0.order.shipping_price),
         })
     }
-    async fn line_items(&self, first: i32) -> async_graphql::Result<LineItemConnection> {
+    /// Pages by position: the cursor holds the index of the last line returned.
+    async fn line_items(
+        &self,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<LineItemConnection> {
         let n = page_size(first)?;
-        let nodes = self
-            .0
-            .order
-            .lines
+        let start = match &after {
+            Some(c) => {
+                OpaqueCursor::<usize>::decode_cursor(c)
+                    .map_err(|_| {
+                        async_graphql::Error::new("Invalid cursor for current pagination.")
+                    })?
+                    .0
+                    + 1
+            }
+            None => 0,
+        };
+        let lines = &self.0.order.lines;
+        let nodes: Vec<LineItem> = lines
             .iter()
+            .skip(start)
             .take(n)
             .map(LineItem::from)
             .collect();
+        let cursor = |i: usize| OpaqueCursor(i).encode_cursor();
+        let end = start + nodes.len();
         Ok(LineItemConnection {
+            page_info: PageInfo {
+                has_next_page: lines.len() > end,
+                has_previous_page: start > 0,
+                start_cursor: (!nodes.is_empty()).then(|| cursor(start)),
+                end_cursor: (!nodes.is_empty()).then(|| cursor(end - 1)),
+            },
             nodes,
-            page_info: simple_page(self.0.order.lines.len() > n),
         })
     }
     async fn fulfillment_orders(

@@ -1,14 +1,15 @@
 //! The sandbox's HTTP side: Shopify's endpoint path and token check, fault injection,
 //! and the cost bucket wrapped around each GraphQL execution.
 //!
-//! Cost model (simplified, but the same for every request): 1 point per node returned
-//! (an object with an `id`), 2 per connection (an object with `pageInfo`), at least 1
-//! per query, and 10 per mutation field. `requestedQueryCost` equals the actual cost:
-//! Shopify's real requested cost is a larger static estimate from `first:` arguments, so
-//! a query that is cheap here can still be refused there (`MAX_COST_EXCEEDED`).
+//! Cost model: Shopify's, computed from the parsed document (see `cost`). A query whose
+//! requested cost is over [`SandboxConfig::max_query_cost`] is refused before it runs
+//! with `MAX_COST_EXCEEDED`; otherwise the bucket is charged the requested cost up
+//! front and refunded down to the actual cost once the data is known, and both go in
+//! `extensions.cost`.
 
 use super::bucket::{BucketStatus, CostBucket, Refusal};
-use super::data::{generate_orders, GeneratedOrder};
+use super::cost::Pricing;
+use super::data::{enlarge_order, generate_orders, GeneratedOrder};
 use super::schema::{self, ShopSchema};
 use super::state::{OrderRecord, RecordedFulfillment, Shared, State};
 use crate::ShopifyConfig;
@@ -40,6 +41,12 @@ pub struct SandboxConfig {
     pub bucket_size: f64,
     /// Points restored per second.
     pub restore_rate: f64,
+    /// The single-query ceiling: a query whose requested cost is higher is refused with
+    /// `MAX_COST_EXCEEDED` before it runs (Shopify's is 1,000 on every plan).
+    pub max_query_cost: u64,
+    /// When non-zero, the last generated order gets this many lines (see
+    /// [`enlarge_order`]), to exercise line-item pagination.
+    pub large_order_lines: usize,
 }
 
 impl Default for SandboxConfig {
@@ -53,6 +60,8 @@ impl Default for SandboxConfig {
             access_token: "shpat_sandbox_token".into(),
             bucket_size: 20_000.0,
             restore_rate: 10_000.0,
+            max_query_cost: 1_000,
+            large_order_lines: 0,
         }
     }
 }
@@ -92,16 +101,20 @@ impl ShopifySandbox {
     /// Generates the orders and serves `POST /admin/api/{version}/graphql.json` on a
     /// free loopback port.
     pub async fn start(config: SandboxConfig) -> std::io::Result<Self> {
-        let orders = generate_orders(config.orders, config.seed)
-            .into_iter()
-            .map(OrderRecord::new)
-            .collect();
+        let mut generated = generate_orders(config.orders, config.seed);
+        if config.large_order_lines > 0 {
+            if let Some(last) = generated.last_mut() {
+                enlarge_order(last, config.large_order_lines);
+            }
+        }
+        let orders = generated.into_iter().map(OrderRecord::new).collect();
         let shared: Shared = Arc::new(Mutex::new(State {
             token: config.access_token.clone(),
             orders,
             recorded: Vec::new(),
             corruptions: HashMap::new(),
             bucket: CostBucket::new(config.bucket_size, config.restore_rate),
+            max_query_cost: config.max_query_cost,
             faults: VecDeque::new(),
             next_fulfillment_id: 255858046,
             requests: 0,
@@ -224,31 +237,37 @@ async fn graphql(
             )
         }
     };
-    let mutations = match async_graphql::parser::parse_query(&request.query) {
-        Ok(doc) => mutation_fields(&doc),
-        Err(_) => 0,
+    let variables = request.variables.clone();
+    let operation_name = request.operation_name.clone();
+    let doc = async_graphql::parser::parse_query(&request.query).ok();
+    let pricing = doc
+        .as_ref()
+        .and_then(|d| Pricing::new(d, operation_name.as_deref(), &variables));
+    // A document that does not parse still costs a point; execution explains the error.
+    let requested = pricing.as_ref().map_or(1, |p| p.requested().max(1));
+    let mutation = pricing.as_ref().is_some_and(Pricing::is_mutation);
+    let ceiling = app
+        .shared
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .max_query_cost;
+    if requested > ceiling {
+        return max_cost_exceeded(requested, ceiling);
+    }
+    if let Some(refused) = charge(&app.shared, requested) {
+        return refused;
+    }
+    let out = app.schema.execute(request).await;
+    let mut resp = serde_json::to_value(&out).unwrap_or(Value::Null);
+    let actual = match (&pricing, resp.get("data")) {
+        (Some(p), Some(data)) => p.actual(data).clamp(1, requested),
+        _ => requested,
     };
-    let mut resp = if mutations > 0 {
-        // Mutations have side effects: charge before running them.
-        let cost = 10.0 * mutations as f64;
-        if let Some(refused) = charge(&app.shared, cost) {
-            return refused;
-        }
-        let out = app.schema.execute(request).await;
-        let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
-        add_cost(&app.shared, &mut v, cost);
-        v
-    } else {
-        let out = app.schema.execute(request).await;
-        let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
-        let cost = query_cost(v.get("data").unwrap_or(&Value::Null)).max(1.0);
-        if let Some(refused) = charge(&app.shared, cost) {
-            return refused;
-        }
-        apply_corruptions(&app.shared, &mut v);
-        add_cost(&app.shared, &mut v, cost);
-        v
-    };
+    refund(&app.shared, requested - actual);
+    if !mutation {
+        apply_corruptions(&app.shared, &mut resp);
+    }
+    add_cost(&app.shared, &mut resp, requested, actual);
     if resp
         .get("errors")
         .is_some_and(|e| e.as_array().is_some_and(Vec::is_empty))
@@ -281,63 +300,54 @@ fn fault_response(status: u16) -> Response {
     resp
 }
 
-fn mutation_fields(doc: &async_graphql::parser::types::ExecutableDocument) -> usize {
-    use async_graphql::parser::types::{OperationType, Selection};
-    doc.operations
-        .iter()
-        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
-        .map(|(_, op)| {
-            op.node
-                .selection_set
-                .node
-                .items
-                .iter()
-                .filter(|s| matches!(s.node, Selection::Field(_)))
-                .count()
-        })
-        .sum()
-}
-
-/// 1 per node (object with `id`), 2 per connection (object with `pageInfo`).
-fn query_cost(v: &Value) -> f64 {
-    match v {
-        Value::Object(map) => {
-            let own = if map.contains_key("id") { 1.0 } else { 0.0 }
-                + if map.contains_key("pageInfo") {
-                    2.0
-                } else {
-                    0.0
-                };
-            own + map.values().map(query_cost).sum::<f64>()
-        }
-        Value::Array(items) => items.iter().map(query_cost).sum(),
-        _ => 0.0,
-    }
-}
-
-/// Takes the points or returns Shopify's refusal (with the bucket as it stands).
-fn charge(shared: &Shared, cost: f64) -> Option<Response> {
-    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-    let refusal = s.bucket.try_take(cost).err()?;
-    let status = s.bucket.status();
-    let (message, code) = match refusal {
-        Refusal::Throttled => ("Throttled".to_string(), "THROTTLED"),
-        Refusal::TooExpensive => (
-            format!(
-                "Query cost is {cost}, which exceeds the single query max cost limit ({}).",
-                status.maximum_available
-            ),
-            "MAX_COST_EXCEEDED",
-        ),
-    };
+/// Shopify's answer to a query over the single-query ceiling, shaped like a captured
+/// live response: the cost sits in the error's extensions, and there is no top-level
+/// `extensions.cost` (nothing was charged).
+fn max_cost_exceeded(cost: u64, limit: u64) -> Response {
+    let message = format!(
+        "Query cost is {cost}, which exceeds the single query max cost limit ({limit}).\n\n\
+         See https://shopify.dev/docs/api/usage/rate-limits for more information on how the\n\
+         cost of a query is calculated.\n\n\
+         To query larger amounts of data with fewer limits, bulk operations should be used instead.\n\
+         See https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n"
+    );
     let body = json!({
-        "errors": [{ "message": message, "extensions": { "code": code, "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
+        "errors": [{ "message": message, "extensions": {
+            "code": "MAX_COST_EXCEEDED",
+            "cost": cost,
+            "maxCost": limit,
+            "documentation": "https://shopify.dev/api/usage/rate-limits",
+        } }],
+    });
+    json_response(StatusCode::OK, body.to_string())
+}
+
+/// Takes the requested points or returns Shopify's refusal (with the bucket as it
+/// stands).
+fn charge(shared: &Shared, cost: u64) -> Option<Response> {
+    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let refusal = s.bucket.try_take(cost as f64).err()?;
+    let status = s.bucket.status();
+    drop(s);
+    if refusal == Refusal::TooExpensive {
+        // Cheaper than the ceiling but larger than the whole bucket: it can never run.
+        return Some(max_cost_exceeded(cost, status.maximum_available as u64));
+    }
+    let body = json!({
+        "errors": [{ "message": "Throttled", "extensions": { "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
         "extensions": { "cost": cost_json(cost, None, status) },
     });
     Some(json_response(StatusCode::OK, body.to_string()))
 }
 
-fn cost_json(requested: f64, actual: Option<f64>, s: BucketStatus) -> Value {
+fn refund(shared: &Shared, points: u64) {
+    if points > 0 {
+        let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        s.bucket.refund(points as f64);
+    }
+}
+
+fn cost_json(requested: u64, actual: Option<u64>, s: BucketStatus) -> Value {
     json!({
         "requestedQueryCost": requested,
         "actualQueryCost": actual,
@@ -349,7 +359,7 @@ fn cost_json(requested: f64, actual: Option<f64>, s: BucketStatus) -> Value {
     })
 }
 
-fn add_cost(shared: &Shared, v: &mut Value, cost: f64) {
+fn add_cost(shared: &Shared, v: &mut Value, requested: u64, actual: u64) {
     let status = shared
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -358,7 +368,7 @@ fn add_cost(shared: &Shared, v: &mut Value, cost: f64) {
     if let Some(obj) = v.as_object_mut() {
         obj.insert(
             "extensions".into(),
-            json!({ "cost": cost_json(cost, Some(cost), status) }),
+            json!({ "cost": cost_json(requested, Some(actual), status) }),
         );
     }
 }

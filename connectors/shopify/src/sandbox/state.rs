@@ -38,6 +38,7 @@ pub(crate) struct State {
     pub(crate) recorded: Vec<RecordedFulfillment>,
     pub(crate) corruptions: HashMap<String, serde_json::Value>,
     pub(crate) bucket: CostBucket,
+    pub(crate) max_query_cost: u64,
     pub(crate) faults: VecDeque<u16>,
     pub(crate) next_fulfillment_id: u64,
     pub(crate) requests: usize,
