@@ -14,6 +14,8 @@ pub mod model;
 pub mod sandbox;
 pub mod source;
 pub mod storefront;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use error::{ConnectorError, MappingError, ValidationError};
 pub use source::{Cursor, Origin, Page, RawOrder, RejectedRecord, Source};
