@@ -58,6 +58,12 @@ pub enum Command {
         /// The payload file.
         file: PathBuf,
     },
+    /// Lists the carrier registry, or ranks the carriers a tracking number can belong to.
+    Carriers {
+        /// `list` (default) or `detect NUMBER`.
+        #[command(subcommand)]
+        action: Option<CarriersAction>,
+    },
     /// Lists, shows and replays inputs that could not be read or matched.
     Quarantine {
         /// What to do with them.
@@ -122,5 +128,17 @@ pub enum QuarantineAction {
     Discard {
         /// The item's id.
         id: i64,
+    },
+}
+
+/// `shipgate carriers …`
+#[derive(Debug, Subcommand)]
+pub enum CarriersAction {
+    /// Every carrier with what the registry knows of it.
+    List,
+    /// The carriers a tracking number can belong to, best first.
+    Detect {
+        /// The tracking number, as written.
+        number: String,
     },
 }

@@ -6,6 +6,7 @@ use crate::connectors::Connectors;
 use crate::pipeline::{Pipeline, StoreDeadLetters};
 use crate::queue::{Queue, QueueError, RetryPolicy};
 use crate::store::{Store, StoreError};
+use shipgate_carriers::{Registry, RegistryError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,14 @@ pub enum HostError {
         /// Why.
         #[source]
         source: StoreError,
+    },
+    /// The carrier files could not be read.
+    #[error("carrier registry {dir}: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Carriers {
+        /// The folder.
+        dir: String,
+        /// Every file that failed, with where and why.
+        errors: Vec<RegistryError>,
     },
     /// The queue could not be opened.
     #[error("queue {url}: {source}")]
@@ -46,8 +55,8 @@ pub struct Host {
 }
 
 impl Host {
-    /// Opens the store and the queue named in `config` (creating the folders of SQLite
-    /// files) and wires the pipeline to `connectors`.
+    /// Opens the store and the queue named in `config`, loads the carrier registry from
+    /// `mappings/carriers`, and wires the pipeline to `connectors`.
     pub async fn open(config: &Config, connectors: Connectors) -> Result<Self, HostError> {
         let store = Store::open(&config.store.url)
             .await
@@ -66,10 +75,16 @@ impl Host {
                 url: config.queue.url.clone(),
                 source,
             })?;
+        let carriers_dir = config.mappings.dir.join("carriers");
+        let registry = Registry::load_dir(&carriers_dir).map_err(|errors| HostError::Carriers {
+            dir: carriers_dir.display().to_string(),
+            errors,
+        })?;
         let pipeline = Arc::new(Pipeline::new(
             store.clone(),
             queue.clone(),
             Arc::new(connectors),
+            Arc::new(registry),
         ));
         let dead = Arc::new(StoreDeadLetters(store.clone()));
         Ok(Self {

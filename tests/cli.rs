@@ -336,3 +336,46 @@ fn an_unmatched_tracking_row_is_replayed_once_its_order_arrives() {
     let out = shipgate(&["quarantine", "list"], Some(&config));
     assert_eq!(text(&out.stdout).trim(), "quarantine is empty");
 }
+
+#[test]
+fn carriers_are_listed_and_numbers_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = shipgate(&["carriers"], Some(&config));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    let count: usize = listing
+        .lines()
+        .last()
+        .and_then(|l| l.strip_suffix(" carriers"))
+        .and_then(|n| n.parse().ok())
+        .expect("a closing count");
+    assert!(count >= 45, "{listing}");
+    assert!(
+        listing.lines().any(|l| l.starts_with("colissimo ")),
+        "{listing}"
+    );
+
+    let out = shipgate(
+        &["carriers", "detect", "1Z 999AA1 0123456784"],
+        Some(&config),
+    );
+    assert!(out.status.success());
+    let first = text(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        first.starts_with("1. ups ") && first.contains("check digit ok"),
+        "{first}"
+    );
+
+    let out = shipgate(&["carriers", "detect", "1Z999AA10123456785"], Some(&config));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a wrong check digit matches nothing: {}",
+        text(&out.stdout)
+    );
+}

@@ -742,3 +742,81 @@ async fn a_push_for_a_missing_shipment_is_dead_naming_it() {
     assert_eq!(env.sandbox.requests(), 0);
     assert!(env.sandbox.fulfillments().is_empty());
 }
+
+/// Supplier carriers are resolved against the registry: a name to its code, a missing name
+/// from the number's format, and the storefront gets the carrier in its own spelling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supplier_carriers_are_resolved_by_name_or_number_and_pushed_in_shopify_words() {
+    let env = Env::start(12, 50).await;
+    env.pull().await;
+    assert_eq!(env.run().await.dead, 0);
+    let orders = shippable(&env.sandbox.orders());
+    let (a, b, c) = (&orders[0], &orders[1], &orders[2]);
+    let path = env.dir.path().join("carriers.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "order,tracking,carrier\n{},1Z 999AA1 0123456784,\n{},ra123456785fr,colissimo\n{},LOCAL-4711,Velo Express Lyon\n",
+            a.name, b.name, c.name
+        ),
+    )
+    .unwrap();
+    let template = Template::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/mappings/csv/supplier-tracking.toml"
+    ))
+    .unwrap();
+    let request = ImportRequest {
+        connector_id: DROP.into(),
+        tenant: TENANT.into(),
+        merchant: "acme-merchant".into(),
+        path,
+    };
+    let report = import_file(&env.host, &template, &request, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.shipments_created, 3, "{report:?}");
+
+    let shipment_of = |gid: String| {
+        let store = env.host.store.clone();
+        async move {
+            let order = store
+                .find_order(TENANT, Some(SHOP), &gid)
+                .await
+                .unwrap()
+                .unwrap();
+            store.order_shipments(order.id).await.unwrap().remove(0).1
+        }
+    };
+    let detected = shipment_of(a.gid()).await;
+    assert_eq!(
+        detected.carrier.code.as_deref(),
+        Some("ups"),
+        "found from the 1Z format and its check digit"
+    );
+    assert_eq!(detected.carrier.name, "UPS");
+    let url = detected.tracking_url.expect("the registry's tracking page");
+    assert!(
+        url.contains("ups.com") && url.ends_with("1Z999AA10123456784"),
+        "{url}"
+    );
+    let named = shipment_of(b.gid()).await;
+    assert_eq!(named.carrier.code.as_deref(), Some("colissimo"));
+    assert_eq!(
+        named.carrier.name, "colissimo",
+        "the supplier's spelling is kept in the store"
+    );
+    let unknown = shipment_of(c.gid()).await;
+    assert_eq!(unknown.carrier.code, None);
+    assert_eq!(unknown.tracking_url, None);
+
+    assert_eq!(env.run().await.dead, 0);
+    let company = |gid: String| env.fulfillments_of(&gid)[0].company.clone();
+    assert_eq!(company(a.gid()).as_deref(), Some("UPS"));
+    assert_eq!(
+        company(b.gid()).as_deref(),
+        Some("Colissimo"),
+        "Shopify's own name for the carrier"
+    );
+    assert_eq!(company(c.gid()).as_deref(), Some("Velo Express Lyon"));
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod carriers;
 mod demo;
 mod import;
 mod jobs;
@@ -27,6 +28,7 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             no_process,
         } => import::run(&cli.config, &file, &template, &tenant, no_process).await,
         Command::Normalize { from, file } => normalize::run(&from, &file),
+        Command::Carriers { action } => carriers::run(&cli.config, action),
         Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }

@@ -5,6 +5,7 @@ use super::stats::PipelineStats;
 use crate::connectors::Connectors;
 use crate::queue::{Envelope, Job, JobError, JobHandler, Queue};
 use crate::store::{NewQuarantine, Store};
+use shipgate_carriers::Registry;
 use shipgate_sdk::Source;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ pub struct Pipeline {
     pub(crate) queue: Queue,
     pub(crate) connectors: Arc<Connectors>,
     pub(crate) stats: Arc<PipelineStats>,
+    /// Carrier names, codes and number formats.
+    pub(crate) registry: Arc<Registry>,
     /// One pull at a time per connector in this process, so two pulls never race on
     /// the same cursor.
     pull_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -22,14 +25,25 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Builds the handler.
-    pub fn new(store: Store, queue: Queue, connectors: Arc<Connectors>) -> Self {
+    pub fn new(
+        store: Store,
+        queue: Queue,
+        connectors: Arc<Connectors>,
+        registry: Arc<Registry>,
+    ) -> Self {
         Self {
+            registry,
             store,
             queue,
             connectors,
             stats: Arc::default(),
             pull_locks: Mutex::default(),
         }
+    }
+
+    /// The carrier registry the pipeline resolves names with.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The counters, for summaries.

@@ -5,6 +5,7 @@
 //! upserted, shipments are unique per (order, tracking number), and every remote effect
 //! goes through the effects ledger.
 
+mod carriers;
 mod dead_letters;
 mod error;
 mod handler;

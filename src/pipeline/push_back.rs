@@ -5,6 +5,7 @@
 //! completed (a worker died mid-call) is handed to the storefront, which looks for an
 //! existing fulfillment with the same tracking number before creating one.
 
+use super::carriers;
 use super::error::StepError;
 use super::handler::Pipeline;
 use super::stats::PipelineStats;
@@ -47,7 +48,12 @@ impl Pipeline {
             PipelineStats::add(&self.stats.duplicates_prevented_ledger, 1);
             return Ok(());
         }
-        let remote = storefront.push_fulfillment(&order, &shipment).await?;
+        let remote = storefront
+            .push_fulfillment(
+                &order,
+                &carriers::for_storefront(&self.registry, &order, &shipment),
+            )
+            .await?;
         self.store.complete_effect(&key, &remote.id).await?;
         if remote.already_existed {
             PipelineStats::add(&self.stats.duplicates_prevented_remote, 1);

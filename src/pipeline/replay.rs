@@ -5,13 +5,13 @@
 //! rows are matched again. A CSV row that could not be read cannot be replayed alone (it
 //! needs its file's header): the supplier's corrected file is dropped again instead.
 
-use super::tracking_import::UNKNOWN_CARRIER;
+use super::carriers;
 use crate::host::Host;
 use crate::queue::{Job, QueueError};
 use crate::store::{QuarantineState, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use shipgate_sdk::model::{CarrierRef, Shipment, TrackingNumber};
+use shipgate_sdk::model::{Shipment, TrackingNumber};
 
 /// What a replay did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,13 +127,15 @@ pub async fn replay_quarantined(
                     input.order_ref
                 )));
             };
+            let registry = host.pipeline.registry();
+            let carrier = carriers::resolve(registry, input.carrier, &input.tracking_number);
+            let tracking_url = input
+                .tracking_url
+                .or_else(|| carriers::tracking_url(registry, &carrier, &input.tracking_number));
             let shipment = Shipment {
                 tracking_number: input.tracking_number,
-                carrier: CarrierRef {
-                    code: None,
-                    name: input.carrier.unwrap_or_else(|| UNKNOWN_CARRIER.into()),
-                },
-                tracking_url: input.tracking_url,
+                carrier,
+                tracking_url,
                 shipped_at: input.shipped_at,
                 notify_customer: false,
             };

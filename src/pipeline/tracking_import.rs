@@ -7,6 +7,7 @@
 //! stays flat however large the file; each batch is matched with one lookup query and
 //! written in one transaction.
 
+use super::carriers;
 use crate::host::Host;
 use crate::queue::{Job, QueueError};
 use crate::store::{Lookup, NewQuarantine, StoreError};
@@ -15,7 +16,7 @@ use shipgate_csv::{
     CsvError, CsvOrder, OrdersReader, RowError, Template, TemplateKind, TrackingReader,
     TrackingRecord,
 };
-use shipgate_sdk::model::{CarrierRef, Shipment};
+use shipgate_sdk::model::Shipment;
 use shipgate_sdk::Origin;
 use std::collections::HashMap;
 use std::fs::File;
@@ -28,9 +29,6 @@ use ulid::Ulid;
 const BATCH_ROWS: usize = 2_000;
 /// Batches in flight between the two: bounds memory.
 const BATCHES_IN_FLIGHT: usize = 4;
-/// What a supplier row without a carrier is pushed as, until the carrier registry can
-/// detect the carrier from the number.
-pub(crate) const UNKNOWN_CARRIER: &str = "Other";
 
 /// What to import.
 #[derive(Debug, Clone)]
@@ -283,17 +281,17 @@ async fn write_tracking(
                 continue;
             }
         };
+        let registry = host.pipeline.registry();
+        let carrier = carriers::resolve(registry, record.carrier_name, &record.tracking_number);
+        let tracking_url = record
+            .tracking_url
+            .or_else(|| carriers::tracking_url(registry, &carrier, &record.tracking_number));
         shipments.push((
             order_id,
             Shipment {
                 tracking_number: record.tracking_number,
-                carrier: CarrierRef {
-                    code: None,
-                    name: record
-                        .carrier_name
-                        .unwrap_or_else(|| UNKNOWN_CARRIER.to_string()),
-                },
-                tracking_url: record.tracking_url,
+                carrier,
+                tracking_url,
                 shipped_at: record.shipped_at,
                 notify_customer: false,
             },

@@ -74,7 +74,11 @@ async fn run_in(orders: usize, dir: &Path, started: Instant) -> anyhow::Result<E
     let shop = Arc::new(ShopifyConnector::new(sandbox.shopify_config(), origin)?);
     let mut connectors = Connectors::default();
     connectors.add_shopify(shop.clone(), Duration::from_secs(300));
-    let mut config = Config::from_toml(Path::new("demo"), "", std::iter::empty())?;
+    let mut config = Config::from_toml(Path::new("demo"), "", std::env::vars())?;
+    if !config.mappings.dir.is_dir() {
+        // Run from outside a checkout: the mappings this binary was built with.
+        config.mappings.dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    }
     config.store.url = format!("sqlite://{}", dir.join("shipgate.db").display());
     config.queue.url = format!("sqlite://{}", dir.join("queue.db").display());
     config.queue.base_delay_ms = 50;

@@ -1,0 +1,73 @@
+//! Carrier names as suppliers write them, resolved against the carrier registry: a code
+//! when the name or the number says which carrier it is, and the storefront's own
+//! spelling when tracking goes back.
+
+use shipgate_carriers::{Registry, Vocabulary};
+use shipgate_sdk::model::{CarrierRef, Order, Shipment, TrackingNumber};
+
+/// What a shipment is pushed as when nobody can tell its carrier.
+pub(crate) const UNKNOWN_CARRIER: &str = "Other";
+
+/// The carrier of a supplier row: the name as given with its code when the registry
+/// knows the name; without a name, the carrier its number's format points to when one
+/// format ranks first on its own.
+pub(crate) fn resolve(
+    registry: &Registry,
+    given: Option<String>,
+    number: &TrackingNumber,
+) -> CarrierRef {
+    match given {
+        Some(name) => CarrierRef {
+            code: registry.by_name(None, &name).map(|c| c.code().to_string()),
+            name,
+        },
+        None => {
+            let found = registry.detect(number.as_str());
+            let sure = match found.as_slice() {
+                [only] => Some(only),
+                [first, second, ..] if first.score > second.score => Some(first),
+                _ => None,
+            };
+            match sure.and_then(|d| registry.get(d.code)) {
+                Some(carrier) => CarrierRef {
+                    code: Some(carrier.code().to_string()),
+                    name: carrier.name().to_string(),
+                },
+                None => CarrierRef {
+                    code: None,
+                    name: UNKNOWN_CARRIER.to_string(),
+                },
+            }
+        }
+    }
+}
+
+/// The carrier's tracking page for a number, when the supplier gave none.
+pub(crate) fn tracking_url(
+    registry: &Registry,
+    carrier: &CarrierRef,
+    number: &TrackingNumber,
+) -> Option<String> {
+    registry.tracking_url(carrier.code.as_deref()?, number.as_str())
+}
+
+/// The shipment as the order's storefront should read it: the carrier named in that
+/// storefront's vocabulary when the registry has that spelling (Shopify builds tracking
+/// links only for names it recognises), else as the supplier wrote it.
+pub(crate) fn for_storefront(registry: &Registry, order: &Order, shipment: &Shipment) -> Shipment {
+    let vocabulary = Vocabulary::ALL
+        .into_iter()
+        .find(|v| v.as_str() == order.source.channel.as_str());
+    let spelled = shipment
+        .carrier
+        .code
+        .as_deref()
+        .and_then(|code| registry.get(code))
+        .zip(vocabulary)
+        .and_then(|(carrier, vocabulary)| carrier.name_in(vocabulary));
+    let mut out = shipment.clone();
+    if let Some(name) = spelled {
+        out.carrier.name = name.to_string();
+    }
+    out
+}
