@@ -20,6 +20,7 @@ mod evidence;
 mod format;
 mod registry;
 mod spec;
+pub mod track;
 
 pub use carrier::{Carrier, Countries, Vocabulary};
 pub use checksum::Checksum;

@@ -19,7 +19,7 @@ pub use order::{
     Channel, DeliveryConditions, Dimensions, Order, OrderLine, OrderStatus, Payment, SourceRef,
 };
 pub use shipment::{CarrierRef, Shipment};
-pub use tracking::{TrackingEvent, TrackingNumber, TrackingStatus};
+pub use tracking::{TrackingEvent, TrackingNumber, TrackingStatus, TrackingUpdate};
 
 use sha2::{Digest, Sha256};
 

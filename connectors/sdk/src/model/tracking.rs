@@ -119,6 +119,20 @@ pub struct TrackingEvent {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// What a carrier says about one parcel: its events in time order and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingUpdate {
+    /// The parcel.
+    pub tracking_number: TrackingNumber,
+    /// Canonical status of the latest event (`unknown` when there is none).
+    pub status: TrackingStatus,
+    /// Every event, oldest first.
+    pub events: Vec<TrackingEvent>,
+    /// When the carrier expects to deliver, if it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_delivery: Option<DateTime<Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
