@@ -122,6 +122,10 @@ impl GraphqlClient {
                         ?wait,
                         "shopify throttled the query; waiting for the bucket"
                     );
+                    // A plain 429 carries no cost data, so `pace` alone would not wait:
+                    // the wait Shopify asked for is honoured here, and `pace` then finds
+                    // the bucket refilled by its own model.
+                    tokio::time::sleep(wait).await;
                 }
                 other => return other,
             }
