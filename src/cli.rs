@@ -64,6 +64,15 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<CarriersAction>,
     },
+    /// Prints the canonical events of a saved carrier tracking answer as JSON.
+    Track {
+        /// The tracking API (`ups`, `laposte`…) or a carrier code with one API.
+        #[arg(long)]
+        carrier: String,
+        /// The saved answer to parse.
+        #[arg(long)]
+        parse: PathBuf,
+    },
     /// Lists, shows and replays inputs that could not be read or matched.
     Quarantine {
         /// What to do with them.

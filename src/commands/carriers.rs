@@ -2,22 +2,12 @@
 //! and which carriers a tracking number can belong to.
 
 use crate::cli::CarriersAction;
-use shipgate::config::Config;
-use shipgate_carriers::{Countries, Registry, Vocabulary};
+use shipgate_carriers::{Countries, Vocabulary};
 use std::path::Path;
 use std::process::ExitCode;
 
 pub(crate) fn run(config_path: &Path, action: Option<CarriersAction>) -> anyhow::Result<ExitCode> {
-    let dir = if config_path.exists() {
-        Config::load(config_path)?.mappings.dir
-    } else {
-        Path::new("mappings").to_path_buf()
-    }
-    .join("carriers");
-    let registry = Registry::load_dir(&dir).map_err(|errors| {
-        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("carrier registry {}: {}", dir.display(), all.join("; "))
-    })?;
+    let registry = super::load_registry(config_path)?;
     match action.unwrap_or(CarriersAction::List) {
         CarriersAction::List => {
             println!(

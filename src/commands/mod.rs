@@ -7,6 +7,7 @@ mod jobs;
 mod normalize;
 mod quarantine;
 mod run;
+mod track;
 
 use crate::cli::{Cli, Command};
 use anyhow::Context;
@@ -29,6 +30,7 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         } => import::run(&cli.config, &file, &template, &tenant, no_process).await,
         Command::Normalize { from, file } => normalize::run(&from, &file),
         Command::Carriers { action } => carriers::run(&cli.config, action),
+        Command::Track { carrier, parse } => track::run(&cli.config, &carrier, &parse),
         Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }
@@ -56,4 +58,19 @@ async fn drain(host: &Host, config: &Config) -> anyhow::Result<RunStats> {
         stats.succeeded, stats.retried, stats.dead
     );
     Ok(stats)
+}
+
+/// The carrier registry of the configured mappings folder (`mappings/` when there is no
+/// configuration file), every bad file named.
+fn load_registry(config_path: &std::path::Path) -> anyhow::Result<shipgate_carriers::Registry> {
+    let dir = if config_path.exists() {
+        Config::load(config_path)?.mappings.dir
+    } else {
+        std::path::PathBuf::from("mappings")
+    }
+    .join("carriers");
+    shipgate_carriers::Registry::load_dir(&dir).map_err(|errors| {
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("carrier registry {}: {}", dir.display(), all.join("; "))
+    })
 }
