@@ -8,7 +8,16 @@
 //! carrier's own words; bytes that are not the API's shape as [`TrackError::Malformed`].
 //! No parser panics on any input.
 
+mod dhl_express;
+mod dhl_parcel_de;
+mod dhl_poland;
+mod dhl_universal;
+mod fedex;
+mod mydhl;
 mod time;
+mod ups;
+mod usps;
+mod usps_international;
 
 pub use time::{parse_local, parse_utc};
 
@@ -87,7 +96,17 @@ pub enum TrackError {
 pub type Parser = fn(&[u8]) -> Result<Vec<ParcelTrack>, TrackError>;
 
 /// Every tracking API shipgate reads: (API name, registry carrier code, parser).
-const PARSERS: &[(&str, &str, Parser)] = &[];
+const PARSERS: &[(&str, &str, Parser)] = &[
+    ("ups", "ups", ups::parse),
+    ("fedex", "fedex", fedex::parse),
+    ("usps", "usps", usps::parse),
+    ("usps_international", "usps", usps_international::parse),
+    ("dhl_express", "dhl_express", dhl_express::parse),
+    ("mydhl", "dhl_express", mydhl::parse),
+    ("dhl_universal", "dhl_express", dhl_universal::parse),
+    ("dhl_parcel_de", "dhl_parcel_de", dhl_parcel_de::parse),
+    ("dhl_poland", "dhl_poland", dhl_poland::parse),
+];
 
 /// The API names with a parser, for listings and `shipgate track`.
 pub fn apis() -> impl Iterator<Item = (&'static str, &'static str)> {

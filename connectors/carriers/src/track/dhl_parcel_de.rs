@@ -1,0 +1,166 @@
+//! DHL Paket (Germany) Sendungsverfolgung XML (`d-get-piece-detail`): nested `<data>`
+//! elements whose attributes carry everything — the list, each piece, its event list and
+//! events.
+//!
+//! Event code: the event's `standard-event-code` (ES posted, AA left parcel centre, EE
+//! destination parcel centre, PO in delivery, ZU delivered…). Times: `dd.mm.yyyy hh:mm`
+//! German local time without offset (the answer states no zone), read as
+//! Europe/Berlin: CET, CEST under the EU summer-time rule.
+//! List `code` other than 0 is an error answer (100 "No data found" → not found).
+
+use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+
+const API: &str = "dhl_parcel_de";
+
+/// One `<data>` element: every attribute this parser reads, and its children.
+#[derive(Deserialize)]
+struct Data {
+    #[serde(rename = "@name")]
+    name: Option<String>,
+    #[serde(rename = "@code")]
+    code: Option<String>,
+    #[serde(rename = "@error")]
+    error: Option<String>,
+    #[serde(rename = "@error-status")]
+    error_status: Option<String>,
+    #[serde(rename = "@piece-code")]
+    piece_code: Option<String>,
+    #[serde(rename = "@searched-piece-code")]
+    searched_piece_code: Option<String>,
+    #[serde(rename = "@event-timestamp")]
+    event_timestamp: Option<String>,
+    #[serde(rename = "@event-text")]
+    event_text: Option<String>,
+    #[serde(rename = "@event-status")]
+    event_status: Option<String>,
+    #[serde(rename = "@event-location")]
+    event_location: Option<String>,
+    #[serde(rename = "@event-country")]
+    event_country: Option<String>,
+    #[serde(rename = "@standard-event-code")]
+    standard_event_code: Option<String>,
+    #[serde(rename = "data", default)]
+    children: Vec<Data>,
+}
+
+/// Parses a DHL Paket tracking answer.
+pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
+    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
+    let list: Data = quick_xml::de::from_str(text).map_err(|e| malformed(format!("XML: {e}")))?;
+    if list.name.as_deref() != Some("piece-shipment-list") {
+        return Err(malformed(
+            "root <data> is not name=\"piece-shipment-list\"".into(),
+        ));
+    }
+    let code = list.code.as_deref().map(str::trim).unwrap_or("0");
+    if code != "0" {
+        return Err(carrier_error(code, list.error.unwrap_or_default()));
+    }
+    let mut parcels = Vec::new();
+    let mut first_error = None;
+    for (p, piece) in list.children.into_iter().enumerate() {
+        let status = piece.error_status.as_deref().map(str::trim).unwrap_or("0");
+        if status != "0" {
+            first_error =
+                first_error.or(Some((status.to_string(), piece.error.unwrap_or_default())));
+            continue;
+        }
+        let number = piece
+            .piece_code
+            .or(piece.searched_piece_code)
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| malformed(format!("piece-shipment[{p}]: no piece-code")))?;
+        let events = piece
+            .children
+            .into_iter()
+            .filter(|c| c.name.as_deref() == Some("piece-event-list"))
+            .flat_map(|list| list.children)
+            .enumerate()
+            .map(|(e, event)| {
+                to_event(event).ok_or_else(|| {
+                    malformed(format!(
+                        "piece-shipment[{p}] piece-event[{e}]: unreadable event-timestamp"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        parcels.push(ParcelTrack {
+            tracking_number: number.trim().to_string(),
+            events,
+            estimated_delivery: None,
+        });
+    }
+    match (parcels.is_empty(), first_error) {
+        (true, Some((code, message))) => Err(carrier_error(&code, message)),
+        _ => Ok(parcels),
+    }
+}
+
+fn to_event(event: Data) -> Option<CarrierEvent> {
+    let occurred_at = central_european(
+        event.event_timestamp.as_deref()?,
+        &["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"],
+    )?;
+    let parts: Vec<String> = [event.event_location, event.event_country]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    Some(CarrierEvent {
+        code: event
+            .standard_event_code
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        description: event.event_text.or(event.event_status).unwrap_or_default(),
+        occurred_at,
+        location: (!parts.is_empty()).then(|| parts.join(", ")),
+    })
+}
+
+/// A local time in Central Europe (Germany, Poland) to UTC: UTC+1, and UTC+2 from the
+/// last Sunday of March 02:00 to the last Sunday of October 03:00 (the EU rule since
+/// 1996). The repeated October hour is read as summer time.
+pub(super) fn central_european(text: &str, formats: &[&str]) -> Option<DateTime<Utc>> {
+    let naive = formats
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())?;
+    let year = naive.year();
+    let summer_starts = last_sunday(year, 3)?.and_hms_opt(2, 0, 0)?;
+    let summer_ends = last_sunday(year, 10)?.and_hms_opt(3, 0, 0)?;
+    let hours = if naive >= summer_starts && naive < summer_ends {
+        2
+    } else {
+        1
+    };
+    let offset = FixedOffset::east_opt(hours * 3600)?;
+    offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
+    let last_day = NaiveDate::from_ymd_opt(year, month + 1, 1)? - Duration::days(1);
+    let back = i64::from(last_day.weekday().num_days_from_sunday());
+    Some(last_day - Duration::days(back))
+}
+
+fn carrier_error(code: &str, message: String) -> TrackError {
+    let kind = match code {
+        "100" => CarrierErrorKind::NotFound,
+        _ => CarrierErrorKind::Other,
+    };
+    TrackError::Carrier {
+        api: API,
+        kind,
+        code: Some(code.to_string()),
+        message,
+    }
+}
+
+fn malformed(reason: String) -> TrackError {
+    TrackError::Malformed { api: API, reason }
+}
