@@ -8,6 +8,14 @@
 //! carrier's own words; bytes that are not the API's shape as [`TrackError::Malformed`].
 //! No parser panics on any input.
 
+mod asendia;
+mod bpost;
+mod chronopost;
+pub mod dpd;
+mod gls;
+mod hermes;
+mod laposte;
+mod parcelone;
 mod time;
 
 pub use time::{parse_local, parse_utc};
@@ -87,7 +95,16 @@ pub enum TrackError {
 pub type Parser = fn(&[u8]) -> Result<Vec<ParcelTrack>, TrackError>;
 
 /// Every tracking API shipgate reads: (API name, registry carrier code, parser).
-const PARSERS: &[(&str, &str, Parser)] = &[];
+const PARSERS: &[(&str, &str, Parser)] = &[
+    ("laposte", "colissimo", laposte::parse),
+    ("chronopost", "chronopost", chronopost::parse),
+    ("dpd", "dpd", dpd::parse),
+    ("gls", "gls", gls::parse),
+    ("hermes", "hermes_de", hermes::parse),
+    ("bpost", "bpost", bpost::parse),
+    ("asendia", "asendia", asendia::parse),
+    ("parcelone", "parcelone", parcelone::parse),
+];
 
 /// The API names with a parser, for listings and `shipgate track`.
 pub fn apis() -> impl Iterator<Item = (&'static str, &'static str)> {
