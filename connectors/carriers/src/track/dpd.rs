@@ -1,7 +1,7 @@
 //! DPD's ParcelLifeCycle web service (SOAP, `getTrackingData` 2.0). Its answer lists
 //! the parcel's `statusInfo` steps but never repeats the parcel number that was asked
 //! for, so a successful answer can only be read with that number at hand:
-//! [`parse_for`]. The registry's parser ([`parse`]) still reads DPD's faults (refused
+//! [`parse_for`]. The registry's parser still reads DPD's faults (refused
 //! credentials, other faults) and reports a successful answer as lacking its number.
 //!
 //! Dates are US-style local times without offset (`8/17/2021 7:11:26 PM`); DPD documents
