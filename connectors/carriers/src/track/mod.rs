@@ -8,12 +8,20 @@
 //! carrier's own words; bytes that are not the API's shape as [`TrackError::Malformed`].
 //! No parser panics on any input.
 
+mod asendia;
+mod bpost;
+mod chronopost;
 mod dhl_express;
 mod dhl_parcel_de;
 mod dhl_poland;
 mod dhl_universal;
+pub mod dpd;
 mod fedex;
+mod gls;
+mod hermes;
+mod laposte;
 mod mydhl;
+mod parcelone;
 mod time;
 mod ups;
 mod usps;
@@ -106,6 +114,14 @@ const PARSERS: &[(&str, &str, Parser)] = &[
     ("dhl_universal", "dhl_express", dhl_universal::parse),
     ("dhl_parcel_de", "dhl_parcel_de", dhl_parcel_de::parse),
     ("dhl_poland", "dhl_poland", dhl_poland::parse),
+    ("laposte", "colissimo", laposte::parse),
+    ("chronopost", "chronopost", chronopost::parse),
+    ("dpd", "dpd", dpd::parse),
+    ("gls", "gls", gls::parse),
+    ("hermes", "hermes_de", hermes::parse),
+    ("bpost", "bpost", bpost::parse),
+    ("asendia", "asendia", asendia::parse),
+    ("parcelone", "parcelone", parcelone::parse),
 ];
 
 /// The API names with a parser, for listings and `shipgate track`.

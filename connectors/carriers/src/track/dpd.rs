@@ -1,0 +1,223 @@
+//! DPD's ParcelLifeCycle web service (SOAP, `getTrackingData` 2.0). Its answer lists
+//! the parcel's `statusInfo` steps but never repeats the parcel number that was asked
+//! for, so a successful answer can only be read with that number at hand:
+//! [`parse_for`]. The registry's parser still reads DPD's faults (refused
+//! credentials, other faults) and reports a successful answer as lacking its number.
+//!
+//! Dates are US-style local times without offset (`8/17/2021 7:11:26 PM`); DPD documents
+//! no zone for them, so they are read as UTC.
+
+use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
+use chrono::{Offset, Utc};
+use serde::Deserialize;
+
+const API: &str = "dpd";
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(rename = "Body")]
+    body: Body,
+}
+
+#[derive(Debug, Deserialize)]
+struct Body {
+    #[serde(rename = "getTrackingDataResponse", default)]
+    response: Option<Response>,
+    #[serde(rename = "Fault", default)]
+    fault: Option<Fault>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Fault {
+    #[serde(default)]
+    faultstring: String,
+    #[serde(default)]
+    detail: Option<Detail>,
+}
+
+/// DPD puts its own error in the fault's detail: `authenticationFault` for refused
+/// credentials, `faults` for everything else.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Detail {
+    #[serde(default)]
+    authentication_fault: Option<AuthenticationFault>,
+    #[serde(default)]
+    faults: Option<Faults>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthenticationFault {
+    #[serde(default)]
+    error_code: Option<String>,
+    #[serde(default)]
+    error_message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Faults {
+    #[serde(default)]
+    fault_code: Option<String>,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Response {
+    trackingresult: TrackingResult,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TrackingResult {
+    #[serde(default)]
+    status_info: Vec<StatusInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusInfo {
+    status: String,
+    #[serde(default)]
+    label: Option<ContentLine>,
+    #[serde(default)]
+    description: Option<ContentItem>,
+    #[serde(default)]
+    location: Option<ContentLine>,
+    #[serde(default)]
+    date: Option<ContentLine>,
+}
+
+/// One line of DPD's display text.
+#[derive(Debug, Deserialize)]
+struct ContentLine {
+    #[serde(default)]
+    content: String,
+}
+
+/// A block of display lines.
+#[derive(Debug, Deserialize)]
+struct ContentItem {
+    #[serde(default)]
+    content: Vec<ContentLine>,
+}
+
+/// The registry's parser: DPD's faults as carrier errors; a successful answer is
+/// `Malformed` because it does not name its parcel (use [`parse_for`]).
+pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
+    read_result(body)?;
+    Err(malformed(
+        "getTrackingDataResponse does not name its parcel; read it with track::dpd::parse_for and the number asked for".to_string(),
+    ))
+}
+
+/// Reads a `getTrackingData` answer for the parcel `parcel_label_number` that the
+/// request asked about. DPD answers an unknown number with no `statusInfo`, which comes
+/// back as a `NotFound` carrier error.
+pub fn parse_for(parcel_label_number: &str, body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
+    let result = read_result(body)?;
+    if result.status_info.is_empty() {
+        return Err(TrackError::Carrier {
+            api: API,
+            kind: CarrierErrorKind::NotFound,
+            code: None,
+            message: format!("no tracking data for {parcel_label_number}"),
+        });
+    }
+    let events = result
+        .status_info
+        .into_iter()
+        .enumerate()
+        .map(|(j, s)| event(j, s))
+        .collect::<Result<_, _>>()?;
+    Ok(vec![ParcelTrack {
+        tracking_number: parcel_label_number.to_string(),
+        events,
+        estimated_delivery: None,
+    }])
+}
+
+fn read_result(body: &[u8]) -> Result<TrackingResult, TrackError> {
+    let envelope: Envelope = read(body)?;
+    if let Some(fault) = envelope.body.fault {
+        return Err(refused(fault));
+    }
+    envelope
+        .body
+        .response
+        .map(|r| r.trackingresult)
+        .ok_or_else(|| {
+            malformed("Body holds neither getTrackingDataResponse nor Fault".to_string())
+        })
+}
+
+fn refused(fault: Fault) -> TrackError {
+    let detail = fault.detail.unwrap_or(Detail {
+        authentication_fault: None,
+        faults: None,
+    });
+    if let Some(auth) = detail.authentication_fault {
+        return TrackError::Carrier {
+            api: API,
+            kind: CarrierErrorKind::Unauthorized,
+            code: auth.error_code,
+            message: auth.error_message,
+        };
+    }
+    let (code, message) = match detail.faults {
+        Some(f) => (f.fault_code, f.message),
+        None => (None, fault.faultstring),
+    };
+    TrackError::Carrier {
+        api: API,
+        kind: CarrierErrorKind::Other,
+        code,
+        message,
+    }
+}
+
+/// The status name is the code; the description's lines (or the label) the words.
+fn event(j: usize, s: StatusInfo) -> Result<CarrierEvent, TrackError> {
+    let date = s.date.map(|d| d.content).unwrap_or_default();
+    let occurred_at =
+        parse_local(&date, &["%m/%d/%Y %I:%M:%S %p"], Utc.fix()).ok_or_else(|| {
+            malformed(format!(
+                "trackingresult.statusInfo[{j}].date: not a date: {date:?}"
+            ))
+        })?;
+    let lines: Vec<String> = s
+        .description
+        .map(|d| {
+            d.content
+                .into_iter()
+                .map(|l| l.content.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let description = match lines.join(" ") {
+        text if text.trim().is_empty() => s.label.map(|l| l.content).unwrap_or_default(),
+        text => text,
+    };
+    let location = s
+        .location
+        .map(|l| l.content.trim().to_string())
+        .filter(|l| !l.is_empty());
+    Ok(CarrierEvent {
+        code: s.status,
+        description,
+        occurred_at,
+        location,
+    })
+}
+
+fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
+    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
+    let mut de = quick_xml::de::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))
+}
+
+fn malformed(reason: String) -> TrackError {
+    TrackError::Malformed { api: API, reason }
+}
