@@ -8,6 +8,15 @@
 //! carrier's own words; bytes that are not the API's shape as [`TrackError::Malformed`].
 //! No parser panics on any input.
 
+mod australiapost;
+mod canadapost;
+mod landmark;
+mod purolator;
+mod seko;
+mod sendle;
+mod smartkargo;
+mod spring;
+mod teleship;
 mod time;
 
 pub use time::{parse_local, parse_utc};
@@ -87,7 +96,17 @@ pub enum TrackError {
 pub type Parser = fn(&[u8]) -> Result<Vec<ParcelTrack>, TrackError>;
 
 /// Every tracking API shipgate reads: (API name, registry carrier code, parser).
-const PARSERS: &[(&str, &str, Parser)] = &[];
+const PARSERS: &[(&str, &str, Parser)] = &[
+    ("canadapost", "canada_post", canadapost::parse),
+    ("purolator", "purolator", purolator::parse),
+    ("australiapost", "australia_post", australiapost::parse),
+    ("landmark", "landmark_global", landmark::parse),
+    ("seko", "seko", seko::parse),
+    ("sendle", "sendle", sendle::parse),
+    ("smartkargo", "smartkargo", smartkargo::parse),
+    ("spring", "spring_gds", spring::parse),
+    ("teleship", "teleship", teleship::parse),
+];
 
 /// The API names with a parser, for listings and `shipgate track`.
 pub fn apis() -> impl Iterator<Item = (&'static str, &'static str)> {
