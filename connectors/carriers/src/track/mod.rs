@@ -9,7 +9,9 @@
 //! No parser panics on any input.
 
 mod asendia;
+mod australiapost;
 mod bpost;
+mod canadapost;
 mod chronopost;
 mod dhl_express;
 mod dhl_parcel_de;
@@ -19,9 +21,16 @@ pub mod dpd;
 mod fedex;
 mod gls;
 mod hermes;
+mod landmark;
 mod laposte;
 mod mydhl;
 mod parcelone;
+mod purolator;
+mod seko;
+mod sendle;
+mod smartkargo;
+mod spring;
+mod teleship;
 mod time;
 mod ups;
 mod usps;
@@ -122,6 +131,15 @@ const PARSERS: &[(&str, &str, Parser)] = &[
     ("bpost", "bpost", bpost::parse),
     ("asendia", "asendia", asendia::parse),
     ("parcelone", "parcelone", parcelone::parse),
+    ("canadapost", "canada_post", canadapost::parse),
+    ("purolator", "purolator", purolator::parse),
+    ("australiapost", "australia_post", australiapost::parse),
+    ("landmark", "landmark_global", landmark::parse),
+    ("seko", "seko", seko::parse),
+    ("sendle", "sendle", sendle::parse),
+    ("smartkargo", "smartkargo", smartkargo::parse),
+    ("spring", "spring_gds", spring::parse),
+    ("teleship", "teleship", teleship::parse),
 ];
 
 /// The API names with a parser, for listings and `shipgate track`.

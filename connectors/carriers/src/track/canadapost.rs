@@ -1,0 +1,233 @@
+//! Canada Post's Tracking web service (`GET /vis/track/pin/{pin}/detail`): XML
+//! `<tracking-detail>` whose `<significant-events>` give a numeric event identifier,
+//! a local date and time and the zone abbreviation they were written in (EST, PDT…).
+//! Errors are `<messages>` (`004` "No Pin History"). Several answers may come wrapped
+//! in one `<wrapper>` element, as a batch of requests stores them.
+
+use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
+use chrono::{FixedOffset, Offset, Utc};
+use quick_xml::events::Event as XmlEvent;
+use serde::Deserialize;
+
+const API: &str = "canadapost";
+
+#[derive(Deserialize, Default)]
+struct Wrapper {
+    #[serde(rename = "tracking-detail", default)]
+    details: Vec<Detail>,
+    #[serde(default)]
+    messages: Option<Messages>,
+}
+
+#[derive(Deserialize)]
+struct Detail {
+    #[serde(default)]
+    pin: Option<String>,
+    #[serde(rename = "expected-delivery-date", default)]
+    expected_delivery_date: Option<String>,
+    #[serde(rename = "changed-expected-date", default)]
+    changed_expected_date: Option<String>,
+    #[serde(rename = "significant-events", default)]
+    significant_events: Option<Occurrences>,
+}
+
+#[derive(Deserialize)]
+struct Occurrences {
+    #[serde(rename = "occurrence", default)]
+    list: Vec<Occurrence>,
+}
+
+#[derive(Deserialize)]
+struct Occurrence {
+    #[serde(rename = "event-identifier")]
+    identifier: String,
+    #[serde(rename = "event-date")]
+    date: String,
+    #[serde(rename = "event-time", default)]
+    time: Option<String>,
+    #[serde(rename = "event-time-zone", default)]
+    zone: Option<String>,
+    #[serde(rename = "event-description", default)]
+    description: Option<String>,
+    #[serde(rename = "event-site", default)]
+    site: Option<String>,
+    #[serde(rename = "event-province", default)]
+    province: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Messages {
+    #[serde(rename = "message", default)]
+    list: Vec<Message>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Parses a tracking answer: a `<tracking-detail>`, a `<messages>` error, or a
+/// `<wrapper>` holding several of them.
+pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| malformed(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+    let answer = match root_name(text)?.as_str() {
+        "wrapper" => from_xml::<Wrapper>(text)?,
+        "tracking-detail" => Wrapper {
+            details: vec![from_xml(text)?],
+            messages: None,
+        },
+        "messages" => Wrapper {
+            messages: Some(from_xml(text)?),
+            ..Wrapper::default()
+        },
+        other => {
+            return Err(malformed(format!(
+                "root element <{other}> is not <tracking-detail>, <messages> or <wrapper>"
+            )))
+        }
+    };
+    if answer.details.is_empty() {
+        let first = answer.messages.and_then(|m| m.list.into_iter().next());
+        return Err(match first {
+            Some(message) => carrier_error(message),
+            None => malformed("neither <tracking-detail> nor <messages>".into()),
+        });
+    }
+    answer
+        .details
+        .into_iter()
+        .enumerate()
+        .map(|(d, detail)| parcel(d, detail))
+        .collect()
+}
+
+fn parcel(index: usize, detail: Detail) -> Result<ParcelTrack, TrackError> {
+    let path = format!("tracking-detail[{index}]");
+    let tracking_number =
+        non_empty(detail.pin).ok_or_else(|| malformed(format!("{path}/pin: missing or empty")))?;
+    let events = detail
+        .significant_events
+        .map(|s| s.list)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| event(&format!("{path}/significant-events/occurrence[{i}]"), o))
+        .collect::<Result<_, _>>()?;
+    // A date alone, read as midnight UTC: Canada Post gives no zone for it. A changed
+    // date replaces the original promise.
+    let estimated_delivery = non_empty(detail.changed_expected_date)
+        .or(non_empty(detail.expected_delivery_date))
+        .and_then(|d| parse_local(&d, &["%Y-%m-%d"], Utc.fix()));
+    Ok(ParcelTrack {
+        tracking_number,
+        events,
+        estimated_delivery,
+    })
+}
+
+fn event(path: &str, o: Occurrence) -> Result<CarrierEvent, TrackError> {
+    let zone = non_empty(o.zone);
+    let offset = match zone.as_deref() {
+        Some(abbreviation) => zone_offset(abbreviation).ok_or_else(|| {
+            malformed(format!(
+                "{path}/event-time-zone: unknown zone {abbreviation:?}"
+            ))
+        })?,
+        // No zone written: the service documents none, so UTC.
+        None => Utc.fix(),
+    };
+    let stamp = match non_empty(o.time) {
+        Some(time) => format!("{} {time}", o.date.trim()),
+        None => o.date.trim().to_string(),
+    };
+    let occurred_at = parse_local(&stamp, &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d"], offset)
+        .ok_or_else(|| malformed(format!("{path}: {stamp:?} is not a date and time")))?;
+    let location = [o.site, o.province]
+        .into_iter()
+        .filter_map(non_empty)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(CarrierEvent {
+        code: o.identifier.trim().to_string(),
+        description: o.description.unwrap_or_default().trim().to_string(),
+        occurred_at,
+        location: (!location.is_empty()).then_some(location),
+    })
+}
+
+/// The North American zone abbreviations Canada Post writes, standard and daylight.
+fn zone_offset(abbreviation: &str) -> Option<FixedOffset> {
+    let minutes = match abbreviation.to_ascii_uppercase().as_str() {
+        "UTC" | "GMT" => 0,
+        "NDT" => -150,
+        "NST" => -210,
+        "ADT" => -180,
+        "AST" | "EDT" => -240,
+        "EST" | "CDT" => -300,
+        "CST" | "MDT" => -360,
+        "MST" | "PDT" => -420,
+        "PST" => -480,
+        _ => return None,
+    };
+    FixedOffset::east_opt(minutes * 60)
+}
+
+fn carrier_error(m: Message) -> TrackError {
+    let code = non_empty(m.code);
+    let message = m.description.unwrap_or_default().trim().to_string();
+    let lower = message.to_lowercase();
+    let kind = if code.as_deref() == Some("004") || lower.contains("no pin history") {
+        CarrierErrorKind::NotFound
+    } else if lower.contains("authentication") || lower.contains("unauthori") {
+        CarrierErrorKind::Unauthorized
+    } else {
+        CarrierErrorKind::Other
+    };
+    TrackError::Carrier {
+        api: API,
+        kind,
+        code,
+        message,
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn root_name(text: &str) -> Result<String, TrackError> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
+                return Ok(e.local_name().into_inner().to_string())
+            }
+            Ok(XmlEvent::Text(t)) if !t.trim().is_empty() => {
+                return Err(malformed(format!(
+                    "text before the root element at byte {}",
+                    reader.buffer_position()
+                )))
+            }
+            Ok(XmlEvent::Eof) => return Err(malformed("no root element".into())),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(malformed(format!(
+                    "at byte {}: {e}",
+                    reader.error_position()
+                )))
+            }
+        }
+    }
+}
+
+fn from_xml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, TrackError> {
+    quick_xml::de::from_str(text).map_err(|e| malformed(e.to_string()))
+}
+
+fn malformed(reason: String) -> TrackError {
+    TrackError::Malformed { api: API, reason }
+}
