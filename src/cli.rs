@@ -72,6 +72,9 @@ pub enum Command {
         /// The saved answer to parse.
         #[arg(long)]
         parse: PathBuf,
+        /// The number the request asked about (DPD and Sendle answers do not repeat it).
+        #[arg(long)]
+        number: Option<String>,
     },
     /// Lists, shows and replays inputs that could not be read or matched.
     Quarantine {

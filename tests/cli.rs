@@ -379,3 +379,103 @@ fn carriers_are_listed_and_numbers_detected() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn track_parses_saved_carrier_answers_into_canonical_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let fixture = |name: &str| repo(&format!("../shared/fixtures/carriers/tracking/{name}"));
+    let out = shipgate(
+        &[
+            "track",
+            "--carrier",
+            "colissimo",
+            "--parse",
+            fixture("laposte.json").to_str().unwrap(),
+        ],
+        Some(&config),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let updates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        updates[0]["status"], "delivered",
+        "a carrier code with one API finds it"
+    );
+    let events = updates[0]["events"].as_array().unwrap();
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["occurred_at"].as_str() <= w[1]["occurred_at"].as_str()),
+        "oldest first"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["occurred_at"].as_str().unwrap().ends_with('Z')),
+        "UTC"
+    );
+
+    let out = shipgate(
+        &[
+            "track",
+            "--carrier",
+            "ups",
+            "--parse",
+            fixture("ups.error.json").to_str().unwrap(),
+        ],
+        Some(&config),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Invalid inquiry number"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let dpd = fixture("dpd.xml");
+    let out = shipgate(
+        &[
+            "track",
+            "--carrier",
+            "dpd",
+            "--parse",
+            dpd.to_str().unwrap(),
+        ],
+        Some(&config),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "DPD's answer does not name its parcel"
+    );
+    let out = shipgate(
+        &[
+            "track",
+            "--carrier",
+            "dpd",
+            "--parse",
+            dpd.to_str().unwrap(),
+            "--number",
+            "05308801410058",
+        ],
+        Some(&config),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = shipgate(
+        &[
+            "track",
+            "--carrier",
+            "nope",
+            "--parse",
+            dpd.to_str().unwrap(),
+        ],
+        Some(&config),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no tracking parser for \"nope\"; known: "),
+        "{}",
+        text(&out.stderr)
+    );
+}

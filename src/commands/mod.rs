@@ -30,7 +30,11 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         } => import::run(&cli.config, &file, &template, &tenant, no_process).await,
         Command::Normalize { from, file } => normalize::run(&from, &file),
         Command::Carriers { action } => carriers::run(&cli.config, action),
-        Command::Track { carrier, parse } => track::run(&cli.config, &carrier, &parse),
+        Command::Track {
+            carrier,
+            parse,
+            number,
+        } => track::run(&cli.config, &carrier, &parse, number.as_deref()),
         Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }

@@ -6,7 +6,12 @@ use shipgate_carriers::track;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub(crate) fn run(config_path: &Path, carrier: &str, file: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(
+    config_path: &Path,
+    carrier: &str,
+    file: &Path,
+    number: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let registry = super::load_registry(config_path)?;
     // An API name (`laposte`), or a carrier code served by exactly one API (`colissimo`).
     let apis: Vec<(&str, &str)> = track::apis().collect();
@@ -37,7 +42,7 @@ pub(crate) fn run(config_path: &Path, carrier: &str, file: &Path) -> anyhow::Res
         },
     };
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    match registry.parse_tracking(api, &body) {
+    match registry.parse_tracking(api, &body, number) {
         Ok(updates) => {
             println!("{}", serde_json::to_string_pretty(&updates)?);
             Ok(ExitCode::SUCCESS)

@@ -22,7 +22,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn parse(api: &str, body: &[u8]) -> Result<Vec<TrackingUpdate>, TrackError> {
-    registry().parse_tracking(api, body)
+    registry().parse_tracking(api, body, None)
 }
 
 fn parsed(api: &str, file: &str) -> Vec<TrackingUpdate> {
@@ -403,7 +403,7 @@ fn truncated_answers_are_malformed_and_never_panic() {
         let len = body.trim_ascii_end().len();
         let step = (len / 60).max(1);
         for cut in (1..len).step_by(step) {
-            match registry.parse_tracking(api, &body[..cut]) {
+            match registry.parse_tracking(api, &body[..cut], None) {
                 Err(TrackError::Malformed { .. }) => {}
                 other => panic!("{file} cut at {cut}: {other:?}"),
             }
@@ -424,7 +424,7 @@ fn garbage_is_malformed() {
     ];
     for (api, _) in FIXTURES {
         for body in garbage {
-            match registry.parse_tracking(api, body) {
+            match registry.parse_tracking(api, body, None) {
                 Err(TrackError::Malformed { .. }) => {}
                 other => panic!("{api} on {:?}: {other:?}", String::from_utf8_lossy(body)),
             }

@@ -28,7 +28,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn parse(api: &str, name: &str) -> Vec<TrackingUpdate> {
     registry()
-        .parse_tracking(api, &fixture(name))
+        .parse_tracking(api, &fixture(name), None)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -58,7 +58,7 @@ fn assert_parcel(
 }
 
 fn carrier_error(api: &str, name: &str) -> (CarrierErrorKind, Option<String>, String) {
-    match registry().parse_tracking(api, &fixture(name)) {
+    match registry().parse_tracking(api, &fixture(name), None) {
         Err(TrackError::Carrier {
             kind,
             code,
@@ -105,7 +105,7 @@ fn canada_post_unknown_time_zone_is_malformed() {
     let body = String::from_utf8(fixture("canadapost.xml"))
         .unwrap()
         .replacen("<event-time-zone>EST<", "<event-time-zone>XYZ<", 1);
-    match registry().parse_tracking("canadapost", body.as_bytes()) {
+    match registry().parse_tracking("canadapost", body.as_bytes(), None) {
         Err(TrackError::Malformed { reason, .. }) => {
             assert!(reason.contains("occurrence[0]/event-time-zone"), "{reason}")
         }
@@ -141,7 +141,7 @@ fn purolator_errors_and_faults_are_carrier_errors() {
           <Description>PIN not found</Description><AdditionalInformation/></Error></Errors>
         </ResponseInformation><TrackingInformationList/>
       </TrackPackagesByPinResponse></s:Body></s:Envelope>"#;
-    match registry().parse_tracking("purolator", answer.as_bytes()) {
+    match registry().parse_tracking("purolator", answer.as_bytes(), None) {
         Err(TrackError::Carrier { kind, code, .. }) => {
             assert_eq!(kind, CarrierErrorKind::NotFound);
             assert_eq!(code.as_deref(), Some("3001301"));
@@ -151,7 +151,7 @@ fn purolator_errors_and_faults_are_carrier_errors() {
     let fault = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
       <s:Fault><faultcode>s:Client</faultcode><faultstring>Authentication failed</faultstring>
       </s:Fault></s:Body></s:Envelope>"#;
-    match registry().parse_tracking("purolator", fault.as_bytes()) {
+    match registry().parse_tracking("purolator", fault.as_bytes(), None) {
         Err(TrackError::Carrier { kind, message, .. }) => {
             assert_eq!(kind, CarrierErrorKind::Unauthorized);
             assert_eq!(message, "Authentication failed");
@@ -280,16 +280,23 @@ fn seko_validation_error_is_other() {
 }
 
 #[test]
-fn sendle_answer_without_its_reference_cannot_name_the_parcel() {
+fn sendle_answer_without_its_reference_takes_the_number_asked_for() {
     // Sendle's tracking answer does not repeat the reference asked about; the registry
-    // refuses a parcel without a number rather than inventing one.
-    match registry().parse_tracking("sendle", &fixture("sendle.json")) {
+    // refuses a parcel without a number rather than inventing one, and names it with the
+    // number the request asked about when it has it.
+    match registry().parse_tracking("sendle", &fixture("sendle.json"), None) {
         Err(TrackError::Malformed { api, reason }) => {
             assert_eq!(api, "registry");
             assert!(reason.contains("tracking number"), "{reason}");
         }
         other => panic!("expected Malformed, got {other:?}"),
     }
+    let updates = registry()
+        .parse_tracking("sendle", &fixture("sendle.json"), Some("S3ND73"))
+        .unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].tracking_number.as_str(), "S3ND73");
+    assert_eq!(updates[0].status, TrackingStatus::Delivered);
 }
 
 #[test]
@@ -297,7 +304,7 @@ fn sendle_events_map_to_delivered_when_the_reference_is_given() {
     let body = String::from_utf8(fixture("sendle.json")).unwrap();
     let body = body.replacen('{', r#"{"sendle_reference": "S3ND73","#, 1);
     let updates = registry()
-        .parse_tracking("sendle", body.as_bytes())
+        .parse_tracking("sendle", body.as_bytes(), None)
         .unwrap();
     assert_eq!(updates.len(), 1);
     assert_parcel(
@@ -456,7 +463,7 @@ const FIXTURES: &[(&str, &[&str], &str)] = &[
 ];
 
 fn assert_malformed(api: &str, what: &str, body: &[u8]) {
-    match registry().parse_tracking(api, body) {
+    match registry().parse_tracking(api, body, None) {
         Err(TrackError::Malformed { api: who, reason }) => {
             assert_eq!(who, api, "{what}: {reason}");
             assert!(!reason.is_empty());
@@ -493,7 +500,7 @@ fn no_byte_mutation_panics() {
                     let mut mutated = body.clone();
                     mutated[at] = byte;
                     // Any answer or error will do; a panic fails the test.
-                    let _ = registry.parse_tracking(api, &mutated);
+                    let _ = registry.parse_tracking(api, &mutated, None);
                 }
             }
         }

@@ -9,7 +9,6 @@
 //! List `code` other than 0 is an error answer (100 "No data found" → not found).
 
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 const API: &str = "dhl_parcel_de";
@@ -99,7 +98,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 }
 
 fn to_event(event: Data) -> Option<CarrierEvent> {
-    let occurred_at = central_european(
+    let occurred_at = super::parse_central_european(
         event.event_timestamp.as_deref()?,
         &["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"],
     )?;
@@ -118,34 +117,6 @@ fn to_event(event: Data) -> Option<CarrierEvent> {
         occurred_at,
         location: (!parts.is_empty()).then(|| parts.join(", ")),
     })
-}
-
-/// A local time in Central Europe (Germany, Poland) to UTC: UTC+1, and UTC+2 from the
-/// last Sunday of March 02:00 to the last Sunday of October 03:00 (the EU rule since
-/// 1996). The repeated October hour is read as summer time.
-pub(super) fn central_european(text: &str, formats: &[&str]) -> Option<DateTime<Utc>> {
-    let naive = formats
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())?;
-    let year = naive.year();
-    let summer_starts = last_sunday(year, 3)?.and_hms_opt(2, 0, 0)?;
-    let summer_ends = last_sunday(year, 10)?.and_hms_opt(3, 0, 0)?;
-    let hours = if naive >= summer_starts && naive < summer_ends {
-        2
-    } else {
-        1
-    };
-    let offset = FixedOffset::east_opt(hours * 3600)?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
-    let last_day = NaiveDate::from_ymd_opt(year, month + 1, 1)? - Duration::days(1);
-    let back = i64::from(last_day.weekday().num_days_from_sunday());
-    Some(last_day - Duration::days(back))
 }
 
 fn carrier_error(code: &str, message: String) -> TrackError {

@@ -95,7 +95,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let occurred_at = super::dhl_parcel_de::central_european(
+            let occurred_at = super::parse_central_european(
                 &item.timestamp,
                 &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
             )

@@ -1,8 +1,7 @@
 //! DPD's ParcelLifeCycle web service (SOAP, `getTrackingData` 2.0). Its answer lists
 //! the parcel's `statusInfo` steps but never repeats the parcel number that was asked
-//! for, so a successful answer can only be read with that number at hand:
-//! [`parse_for`]. The registry's parser still reads DPD's faults (refused
-//! credentials, other faults) and reports a successful answer as lacking its number.
+//! for: the parcel comes out unnamed, and `Registry::parse_tracking` names it with the
+//! number the request asked about.
 //!
 //! Dates are US-style local times without offset (`8/17/2021 7:11:26 PM`); DPD documents
 //! no zone for them, so they are read as UTC.
@@ -106,23 +105,13 @@ struct ContentItem {
 /// The registry's parser: DPD's faults as carrier errors; a successful answer is
 /// `Malformed` because it does not name its parcel (use [`parse_for`]).
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    read_result(body)?;
-    Err(malformed(
-        "getTrackingDataResponse does not name its parcel; read it with track::dpd::parse_for and the number asked for".to_string(),
-    ))
-}
-
-/// Reads a `getTrackingData` answer for the parcel `parcel_label_number` that the
-/// request asked about. DPD answers an unknown number with no `statusInfo`, which comes
-/// back as a `NotFound` carrier error.
-pub fn parse_for(parcel_label_number: &str, body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let result = read_result(body)?;
     if result.status_info.is_empty() {
         return Err(TrackError::Carrier {
             api: API,
             kind: CarrierErrorKind::NotFound,
             code: None,
-            message: format!("no tracking data for {parcel_label_number}"),
+            message: "no tracking data for the parcel asked about".to_string(),
         });
     }
     let events = result
@@ -132,7 +121,7 @@ pub fn parse_for(parcel_label_number: &str, body: &[u8]) -> Result<Vec<ParcelTra
         .map(|(j, s)| event(j, s))
         .collect::<Result<_, _>>()?;
     Ok(vec![ParcelTrack {
-        tracking_number: parcel_label_number.to_string(),
+        tracking_number: String::new(),
         events,
         estimated_delivery: None,
     }])

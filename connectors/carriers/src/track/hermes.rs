@@ -3,7 +3,6 @@
 //! unknown number does not spoil the others. Status timestamps carry their offset; the
 //! delivery forecast is a German local date and time window, read at German time.
 
-use super::parcelone::german_time;
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
@@ -126,7 +125,7 @@ fn forecast(f: Forecast) -> Option<DateTime<Utc>> {
         Some(slot) => NaiveTime::parse_from_str(slot.to.trim(), "%H:%M").ok()?,
         None => NaiveTime::MIN,
     };
-    german_time(day.and_time(time))
+    super::central_european(day.and_time(time))
 }
 
 /// Hermes answers `e001` for a number it has no information about.

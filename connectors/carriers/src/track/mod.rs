@@ -17,7 +17,7 @@ mod dhl_express;
 mod dhl_parcel_de;
 mod dhl_poland;
 mod dhl_universal;
-pub mod dpd;
+mod dpd;
 mod fedex;
 mod gls;
 mod hermes;
@@ -36,7 +36,7 @@ mod ups;
 mod usps;
 mod usps_international;
 
-pub use time::{parse_local, parse_utc};
+pub use time::{central_european, parse_central_european, parse_local, parse_utc};
 
 use crate::registry::Registry;
 use chrono::{DateTime, Utc};
@@ -150,11 +150,14 @@ pub fn apis() -> impl Iterator<Item = (&'static str, &'static str)> {
 impl Registry {
     /// Parses a tracking answer of `api` and maps every event to the canonical status
     /// with the carrier's `[statuses]` table. Events come out oldest first, and a
-    /// parcel's status is its latest event's.
+    /// parcel's status is its latest event's. `requested` is the number the request asked
+    /// about: some APIs (DPD, Sendle) answer without repeating it, and their parcel takes
+    /// it; without it such an answer is refused rather than given an invented number.
     pub fn parse_tracking(
         &self,
         api: &str,
         body: &[u8],
+        requested: Option<&str>,
     ) -> Result<Vec<TrackingUpdate>, TrackError> {
         let (_, code, parse) = PARSERS
             .iter()
@@ -165,12 +168,21 @@ impl Registry {
             .ok_or_else(|| TrackError::UnknownCarrier((*code).to_string()))?;
         let mut updates = Vec::new();
         for parcel in parse(body)? {
-            let tracking_number = TrackingNumber::parse(&parcel.tracking_number).map_err(|e| {
-                TrackError::Malformed {
+            let named = match (parcel.tracking_number.trim(), requested) {
+                ("", Some(asked)) => asked,
+                ("", None) => {
+                    return Err(TrackError::Malformed {
+                        api: "registry",
+                        reason: "the answer does not name its parcel: give the tracking number that was asked for".into(),
+                    })
+                }
+                (own, _) => own,
+            };
+            let tracking_number =
+                TrackingNumber::parse(named).map_err(|e| TrackError::Malformed {
                     api: "registry",
                     reason: format!("tracking number: {e}"),
-                }
-            })?;
+                })?;
             let mut events: Vec<TrackingEvent> = parcel
                 .events
                 .into_iter()

@@ -7,7 +7,7 @@
 //! (`CarrierTrackingID`), which becomes the parcel's number.
 
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 const API: &str = "parcelone";
@@ -129,7 +129,7 @@ fn older(results: Results) -> Result<Vec<ParcelTrack>, TrackError> {
             let occurred_at =
                 NaiveDateTime::parse_from_str(e.date_time.trim(), "%Y-%m-%dT%H:%M:%S")
                     .ok()
-                    .and_then(german_time)
+                    .and_then(super::central_european)
                     .ok_or_else(|| {
                         malformed(format!(
                             "results.Events[{j}].DateTime: not a date: {:?}",
@@ -159,32 +159,6 @@ fn event(
         occurred_at,
         location: (!location.is_empty()).then(|| location.to_string()),
     }
-}
-
-/// A German wall-clock time in UTC. Germany keeps Central European Time (+01:00) and,
-/// by the EU rule, summer time (+02:00) from the last Sunday of March at 02:00 to the
-/// last Sunday of October at 03:00; the hour repeated in October is read as summer time.
-/// Shared with the Hermes parser, whose forecasts are German local times too.
-pub(super) fn german_time(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    let year = local.year();
-    let starts = last_sunday(year, 3)?.and_hms_opt(2, 0, 0)?;
-    let ends = last_sunday(year, 10)?.and_hms_opt(3, 0, 0)?;
-    let hours = if (starts..ends).contains(&local) {
-        2
-    } else {
-        1
-    };
-    FixedOffset::east_opt(hours * 3600)?
-        .from_local_datetime(&local)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The last Sunday of a 31-day month.
-fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
-    let last = NaiveDate::from_ymd_opt(year, month, 31)?;
-    let back = i64::from(last.weekday().num_days_from_sunday());
-    last.checked_sub_signed(Duration::days(back))
 }
 
 fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
