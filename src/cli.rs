@@ -76,6 +76,12 @@ pub enum Command {
         #[arg(long)]
         number: Option<String>,
     },
+    /// Checks the data files: CSV templates and carriers load, mapping cases hold.
+    Mappings {
+        /// What to check.
+        #[command(subcommand)]
+        action: MappingsAction,
+    },
     /// Lists, shows and replays inputs that could not be read or matched.
     Quarantine {
         /// What to do with them.
@@ -152,5 +158,16 @@ pub enum CarriersAction {
     Detect {
         /// The tracking number, as written.
         number: String,
+    },
+}
+
+/// `shipgate mappings …`
+#[derive(Debug, Subcommand)]
+pub enum MappingsAction {
+    /// Loads every template and carrier file and runs every mapping case.
+    Check {
+        /// The folder of mapping cases (`*.toml`, searched recursively).
+        #[arg(long, default_value = "tests/mappings")]
+        cases: PathBuf,
     },
 }

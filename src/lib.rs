@@ -5,6 +5,7 @@
 pub mod config;
 pub mod connectors;
 pub mod host;
+pub mod mapping_cases;
 pub mod pipeline;
 pub mod queue;
 pub mod store;

@@ -479,3 +479,63 @@ fn track_parses_saved_carrier_answers_into_canonical_events() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn mappings_check_runs_every_case_and_names_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["--config", config.to_str().unwrap(), "mappings", "check"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("shopify/order_1001.toml"), "{stdout}");
+
+    let cases = dir.path().join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    let order = repo("connectors/shopify/tests/data/order_1001.json");
+    std::fs::write(
+        cases.join("drifted.toml"),
+        format!(
+            "source = \"shopify\"\ninput = {:?}\n[expect]\n\"total.amount\" = \"400.00\"\n\"ship_to.no_such_field\" = \"x\"\n\"source.external_number\" = \"#1001\"\n",
+            order.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        cases.join("accepted.toml"),
+        format!(
+            "source = \"shopify\"\ninput = {:?}\n[expect_error]\nlocation = \"totalPriceSet\"\n",
+            order.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = shipgate(
+        &["mappings", "check", "--cases", cases.to_str().unwrap()],
+        Some(&config),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("total.amount: expected \"400.00\", found \"409.94\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ship_to.no_such_field: expected \"x\", found nothing"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("source.external_number:"),
+        "a holding expectation is not reported: {stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "<error>: expected \"the mapping refuses the input\", found \"it was accepted\""
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mappings: 0 passed, 2 failed"), "{stdout}");
+}

@@ -4,12 +4,13 @@ mod carriers;
 mod demo;
 mod import;
 mod jobs;
+mod mappings;
 mod normalize;
 mod quarantine;
 mod run;
 mod track;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, MappingsAction};
 use anyhow::Context;
 use shipgate::config::Config;
 use shipgate::host::Host;
@@ -35,6 +36,9 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             parse,
             number,
         } => track::run(&cli.config, &carrier, &parse, number.as_deref()),
+        Command::Mappings {
+            action: MappingsAction::Check { cases },
+        } => mappings::run(&cli.config, &cases),
         Command::Quarantine { action } => quarantine::run(&cli.config, action).await,
         Command::Jobs { action } => jobs::run(&cli.config, action).await,
     }
