@@ -2,6 +2,7 @@
 //! answer, events with UTC times (`Z`). Errors come as RFC 7807 problem documents whose
 //! `status` is the HTTP status.
 
+use super::util::{join_non_blank, json, malformed, Keep, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -40,7 +41,7 @@ struct Event {
 
 /// Parses an Asendia tracking answer into its parcel.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = read(body)?;
+    let answer: Answer = json(API, body, Trailing::Rejected)?;
     let Some(tracking_number) = answer.tracking_number else {
         return Err(refused(answer));
     };
@@ -50,21 +51,20 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         .enumerate()
         .map(|(j, e)| {
             let occurred_at = parse_utc(&e.time).ok_or_else(|| {
-                malformed(format!(
-                    "trackingEvents[{j}].time: not a date: {:?}",
-                    e.time
-                ))
+                malformed(
+                    API,
+                    format!("trackingEvents[{j}].time: not a date: {:?}", e.time),
+                )
             })?;
-            let location = [e.location_name.trim(), e.location_country.trim()]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ");
             Ok(CarrierEvent {
                 code: e.code,
                 description: e.carrier_event_description,
                 occurred_at,
-                location: (!location.is_empty()).then_some(location),
+                location: join_non_blank(
+                    [Some(e.location_name), Some(e.location_country)],
+                    ", ",
+                    Keep::Trimmed,
+                ),
             })
         })
         .collect::<Result<_, TrackError>>()?;
@@ -79,7 +79,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 /// (`error.tracking.not_found`), `detail` its words.
 fn refused(answer: Answer) -> TrackError {
     let Some(status) = answer.status else {
-        return malformed("neither trackingNumber nor a problem status".to_string());
+        return malformed(
+            API,
+            "neither trackingNumber nor a problem status".to_string(),
+        );
     };
     let kind = match status {
         404 => CarrierErrorKind::NotFound,
@@ -92,16 +95,4 @@ fn refused(answer: Answer) -> TrackError {
         code: Some(answer.message.unwrap_or_else(|| status.to_string())),
         message: answer.detail.or(answer.title).unwrap_or_default(),
     }
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
-    de.end().map_err(|e| malformed(e.to_string()))?;
-    Ok(value)
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

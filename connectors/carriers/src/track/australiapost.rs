@@ -4,6 +4,7 @@
 //! description is therefore the event's code for the `[statuses]` table. A refused id
 //! carries `errors` in its result; a refused request has top-level `errors`.
 
+use super::util::{json, malformed, non_blank, Keep, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -62,15 +63,13 @@ struct ApiError {
 /// Parses a tracking answer: one parcel per article. Ids the carrier refused are left
 /// out when others were found; when none was, the first refusal is the error.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     if let Some(error) = answer.errors.into_iter().next() {
         return Err(carrier_error(error));
     }
     let results = answer
         .tracking_results
-        .ok_or_else(|| malformed("tracking_results: missing, and no errors".into()))?;
+        .ok_or_else(|| malformed(API, "tracking_results: missing, and no errors".into()))?;
     let mut parcels = Vec::new();
     let mut refusals = Vec::new();
     for (r, result) in results.into_iter().enumerate() {
@@ -100,7 +99,7 @@ fn collect(
     if let Some(events) = item.events {
         let tracking_number = id
             .clone()
-            .ok_or_else(|| malformed(format!("{path}: an article without article_id")))?;
+            .ok_or_else(|| malformed(API, format!("{path}: an article without article_id")))?;
         let events = events
             .into_iter()
             .enumerate()
@@ -125,7 +124,7 @@ fn collect(
 
 fn event(path: &str, e: Event) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_utc(&e.date)
-        .ok_or_else(|| malformed(format!("{path}.date: {:?} has no offset", e.date)))?;
+        .ok_or_else(|| malformed(API, format!("{path}.date: {:?} has no offset", e.date)))?;
     let description = e
         .description
         .map(|d| d.trim().to_string())
@@ -134,7 +133,7 @@ fn event(path: &str, e: Event) -> Result<CarrierEvent, TrackError> {
         code: description.clone(),
         description,
         occurred_at,
-        location: e.location.filter(|l| !l.trim().is_empty()),
+        location: non_blank(e.location, Keep::AsWritten),
     })
 }
 
@@ -164,8 +163,4 @@ fn carrier_error(e: ApiError) -> TrackError {
         code: e.code,
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

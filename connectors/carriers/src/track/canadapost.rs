@@ -4,9 +4,9 @@
 //! Errors are `<messages>` (`004` "No Pin History"). Several answers may come wrapped
 //! in one `<wrapper>` element, as a batch of requests stores them.
 
+use super::util::{join_non_blank, malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{FixedOffset, Offset, Utc};
-use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
 const API: &str = "canadapost";
@@ -72,29 +72,29 @@ struct Message {
 /// Parses a tracking answer: a `<tracking-detail>`, a `<messages>` error, or a
 /// `<wrapper>` holding several of them.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|e| malformed(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let answer = match root_name(text)?.as_str() {
-        "wrapper" => from_xml::<Wrapper>(text)?,
+    let text = utf8(API, body)?;
+    let answer = match root_name(API, text, BeforeRoot::Rejected)?.as_str() {
+        "wrapper" => xml::<Wrapper>(API, text)?,
         "tracking-detail" => Wrapper {
-            details: vec![from_xml(text)?],
+            details: vec![xml(API, text)?],
             messages: None,
         },
         "messages" => Wrapper {
-            messages: Some(from_xml(text)?),
+            messages: Some(xml(API, text)?),
             ..Wrapper::default()
         },
         other => {
-            return Err(malformed(format!(
-                "root element <{other}> is not <tracking-detail>, <messages> or <wrapper>"
-            )))
+            return Err(malformed(
+                API,
+                format!("root element <{other}> is not <tracking-detail>, <messages> or <wrapper>"),
+            ))
         }
     };
     if answer.details.is_empty() {
         let first = answer.messages.and_then(|m| m.list.into_iter().next());
         return Err(match first {
             Some(message) => carrier_error(message),
-            None => malformed("neither <tracking-detail> nor <messages>".into()),
+            None => malformed(API, "neither <tracking-detail> nor <messages>".into()),
         });
     }
     answer
@@ -107,8 +107,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn parcel(index: usize, detail: Detail) -> Result<ParcelTrack, TrackError> {
     let path = format!("tracking-detail[{index}]");
-    let tracking_number =
-        non_empty(detail.pin).ok_or_else(|| malformed(format!("{path}/pin: missing or empty")))?;
+    let tracking_number = non_blank(detail.pin, Keep::Trimmed)
+        .ok_or_else(|| malformed(API, format!("{path}/pin: missing or empty")))?;
     let events = detail
         .significant_events
         .map(|s| s.list)
@@ -119,8 +119,8 @@ fn parcel(index: usize, detail: Detail) -> Result<ParcelTrack, TrackError> {
         .collect::<Result<_, _>>()?;
     // A date alone, read as midnight UTC: Canada Post gives no zone for it. A changed
     // date replaces the original promise.
-    let estimated_delivery = non_empty(detail.changed_expected_date)
-        .or(non_empty(detail.expected_delivery_date))
+    let estimated_delivery = non_blank(detail.changed_expected_date, Keep::Trimmed)
+        .or(non_blank(detail.expected_delivery_date, Keep::Trimmed))
         .and_then(|d| parse_local(&d, &["%Y-%m-%d"], Utc.fix()));
     Ok(ParcelTrack {
         tracking_number,
@@ -130,32 +130,28 @@ fn parcel(index: usize, detail: Detail) -> Result<ParcelTrack, TrackError> {
 }
 
 fn event(path: &str, o: Occurrence) -> Result<CarrierEvent, TrackError> {
-    let zone = non_empty(o.zone);
+    let zone = non_blank(o.zone, Keep::Trimmed);
     let offset = match zone.as_deref() {
         Some(abbreviation) => zone_offset(abbreviation).ok_or_else(|| {
-            malformed(format!(
-                "{path}/event-time-zone: unknown zone {abbreviation:?}"
-            ))
+            malformed(
+                API,
+                format!("{path}/event-time-zone: unknown zone {abbreviation:?}"),
+            )
         })?,
         // No zone written: the service documents none, so UTC.
         None => Utc.fix(),
     };
-    let stamp = match non_empty(o.time) {
+    let stamp = match non_blank(o.time, Keep::Trimmed) {
         Some(time) => format!("{} {time}", o.date.trim()),
         None => o.date.trim().to_string(),
     };
     let occurred_at = parse_local(&stamp, &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d"], offset)
-        .ok_or_else(|| malformed(format!("{path}: {stamp:?} is not a date and time")))?;
-    let location = [o.site, o.province]
-        .into_iter()
-        .filter_map(non_empty)
-        .collect::<Vec<_>>()
-        .join(", ");
+        .ok_or_else(|| malformed(API, format!("{path}: {stamp:?} is not a date and time")))?;
     Ok(CarrierEvent {
         code: o.identifier.trim().to_string(),
         description: o.description.unwrap_or_default().trim().to_string(),
         occurred_at,
-        location: (!location.is_empty()).then_some(location),
+        location: join_non_blank([o.site, o.province], ", ", Keep::Trimmed),
     })
 }
 
@@ -177,7 +173,7 @@ fn zone_offset(abbreviation: &str) -> Option<FixedOffset> {
 }
 
 fn carrier_error(m: Message) -> TrackError {
-    let code = non_empty(m.code);
+    let code = non_blank(m.code, Keep::Trimmed);
     let message = m.description.unwrap_or_default().trim().to_string();
     let lower = message.to_lowercase();
     let kind = if code.as_deref() == Some("004") || lower.contains("no pin history") {
@@ -193,41 +189,4 @@ fn carrier_error(m: Message) -> TrackError {
         code,
         message,
     }
-}
-
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-fn root_name(text: &str) -> Result<String, TrackError> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
-                return Ok(e.local_name().into_inner().to_string())
-            }
-            Ok(XmlEvent::Text(t)) if !t.trim().is_empty() => {
-                return Err(malformed(format!(
-                    "text before the root element at byte {}",
-                    reader.buffer_position()
-                )))
-            }
-            Ok(XmlEvent::Eof) => return Err(malformed("no root element".into())),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(malformed(format!(
-                    "at byte {}: {e}",
-                    reader.error_position()
-                )))
-            }
-        }
-    }
-}
-
-fn from_xml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, TrackError> {
-    quick_xml::de::from_str(text).map_err(|e| malformed(e.to_string()))
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

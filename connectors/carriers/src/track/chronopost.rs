@@ -3,6 +3,7 @@
 //! with its `skybillNumber` and events. Event dates carry their offset (`+02:00`).
 //! A SOAP fault (bad request, server down) becomes a carrier error too.
 
+use super::util::{join_non_blank, malformed, non_blank, utf8, xml, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -70,7 +71,7 @@ struct Event {
 
 /// Parses a `trackSkybillV2` answer into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let envelope: Envelope = read(body)?;
+    let envelope: Envelope = xml(API, utf8(API, body)?)?;
     if let Some(fault) = envelope.body.fault {
         return Err(TrackError::Carrier {
             api: API,
@@ -81,6 +82,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     }
     let Some(response) = envelope.body.response else {
         return Err(malformed(
+            API,
             "Body holds neither trackSkybillV2Response nor Fault".to_string(),
         ));
     };
@@ -95,10 +97,11 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     }
     let mut parcels = Vec::new();
     for (i, parcel) in result.list_event_info_comp.into_iter().enumerate() {
-        let Some(number) = parcel.skybill_number.filter(|n| !n.trim().is_empty()) else {
-            return Err(malformed(format!(
-                "return.listEventInfoComp[{i}]: no skybillNumber"
-            )));
+        let Some(number) = non_blank(parcel.skybill_number, Keep::AsWritten) else {
+            return Err(malformed(
+                API,
+                format!("return.listEventInfoComp[{i}]: no skybillNumber"),
+            ));
         };
         let events = parcel
             .events
@@ -127,33 +130,18 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 /// The office and its postcode make the location ("37400 AMBOISE").
 fn event(i: usize, j: usize, e: Event) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_utc(&e.event_date).ok_or_else(|| {
-        malformed(format!(
-            "return.listEventInfoComp[{i}].events[{j}].eventDate: not a date: {:?}",
-            e.event_date
-        ))
+        malformed(
+            API,
+            format!(
+                "return.listEventInfoComp[{i}].events[{j}].eventDate: not a date: {:?}",
+                e.event_date
+            ),
+        )
     })?;
-    let location = [e.zip_code.as_deref(), e.office_label.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
     Ok(CarrierEvent {
         code: e.code,
         description: e.event_label,
         occurred_at,
-        location: (!location.is_empty()).then_some(location),
+        location: join_non_blank([e.zip_code, e.office_label], " ", Keep::Trimmed),
     })
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
-    let mut de = quick_xml::de::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -8,6 +8,7 @@
 //! A waybill whose `ActionStatus` is not `success` (e.g. "No Shipments Found") is left
 //! out; the answer is an error only when no waybill was found.
 
+use super::util::{malformed, non_blank, squash, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -90,9 +91,8 @@ struct ServiceArea {
 
 /// Parses a DHL Express XML tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
-    let answer: Answer =
-        quick_xml::de::from_str(text).map_err(|e| malformed(format!("XML: {e}")))?;
+    let text = utf8(API, body)?;
+    let answer: Answer = xml(API, text)?;
     let response_status = answer.response.and_then(|r| r.status);
     if let Some(status) = &response_status {
         if !is_success(status) {
@@ -100,7 +100,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         }
     }
     if answer.awbs.is_empty() {
-        return Err(malformed("no AWBInfo in the answer".into()));
+        return Err(malformed(API, "no AWBInfo in the answer".into()));
     }
     let mut parcels = Vec::new();
     let mut first_failure = None;
@@ -117,9 +117,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
             .enumerate()
             .map(|(e, event)| {
                 to_event(event).ok_or_else(|| {
-                    malformed(format!(
-                        "AWBInfo[{a}].ShipmentEvent[{e}]: unreadable Date/Time"
-                    ))
+                    malformed(
+                        API,
+                        format!("AWBInfo[{a}].ShipmentEvent[{e}]: unreadable Date/Time"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -144,8 +145,7 @@ fn is_success(status: &Status) -> bool {
 
 /// Collapses the line breaks and indentation DHL leaves inside descriptions.
 fn words(text: Option<String>) -> Option<String> {
-    let text = text?.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!text.is_empty()).then_some(text)
+    non_blank(text.map(|t| squash(&t)), Keep::AsWritten)
 }
 
 fn to_event(event: ShipmentEvent) -> Option<CarrierEvent> {
@@ -197,8 +197,4 @@ fn carrier_error(status: &Status) -> TrackError {
             .map(|c| c.trim().to_string()),
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

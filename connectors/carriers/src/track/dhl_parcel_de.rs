@@ -8,6 +8,7 @@
 //! Europe/Berlin: CET, CEST under the EU summer-time rule.
 //! List `code` other than 0 is an error answer (100 "No data found" → not found).
 
+use super::util::{join_non_blank, malformed, non_blank, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -46,10 +47,11 @@ struct Data {
 
 /// Parses a DHL Paket tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
-    let list: Data = quick_xml::de::from_str(text).map_err(|e| malformed(format!("XML: {e}")))?;
+    let text = utf8(API, body)?;
+    let list: Data = xml(API, text)?;
     if list.name.as_deref() != Some("piece-shipment-list") {
         return Err(malformed(
+            API,
             "root <data> is not name=\"piece-shipment-list\"".into(),
         ));
     }
@@ -69,8 +71,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         let number = piece
             .piece_code
             .or(piece.searched_piece_code)
-            .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| malformed(format!("piece-shipment[{p}]: no piece-code")))?;
+            .and_then(|n| non_blank(Some(n), Keep::AsWritten))
+            .ok_or_else(|| malformed(API, format!("piece-shipment[{p}]: no piece-code")))?;
         let events = piece
             .children
             .into_iter()
@@ -79,9 +81,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
             .enumerate()
             .map(|(e, event)| {
                 to_event(event).ok_or_else(|| {
-                    malformed(format!(
-                        "piece-shipment[{p}] piece-event[{e}]: unreadable event-timestamp"
-                    ))
+                    malformed(
+                        API,
+                        format!("piece-shipment[{p}] piece-event[{e}]: unreadable event-timestamp"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -102,11 +105,6 @@ fn to_event(event: Data) -> Option<CarrierEvent> {
         event.event_timestamp.as_deref()?,
         &["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"],
     )?;
-    let parts: Vec<String> = [event.event_location, event.event_country]
-        .into_iter()
-        .flatten()
-        .filter(|p| !p.trim().is_empty())
-        .collect();
     Some(CarrierEvent {
         code: event
             .standard_event_code
@@ -115,7 +113,11 @@ fn to_event(event: Data) -> Option<CarrierEvent> {
             .to_string(),
         description: event.event_text.or(event.event_status).unwrap_or_default(),
         occurred_at,
-        location: (!parts.is_empty()).then(|| parts.join(", ")),
+        location: join_non_blank(
+            [event.event_location, event.event_country],
+            ", ",
+            Keep::AsWritten,
+        ),
     })
 }
 
@@ -130,8 +132,4 @@ fn carrier_error(code: &str, message: String) -> TrackError {
         code: Some(code.to_string()),
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -7,6 +7,7 @@
 //! SOAP envelope; a SOAP fault is the error answer (faultcode 100, "Nieprawidlowe dane
 //! autoryzacyjne" = invalid credentials → unauthorized).
 
+use super::util::{malformed, non_blank, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -62,8 +63,8 @@ struct Item {
 
 /// Parses a DHL24 `getTrackAndTraceInfo` answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
-    let root: Root = quick_xml::de::from_str(text).map_err(|e| malformed(format!("XML: {e}")))?;
+    let text = utf8(API, body)?;
+    let root: Root = xml(API, text)?;
     let result = match (root.Body, root.getTrackAndTraceInfoResult) {
         (_, Some(result)) => result,
         (
@@ -84,6 +85,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         ) => result,
         _ => {
             return Err(malformed(
+                API,
                 "no getTrackAndTraceInfoResult nor SOAP Fault".into(),
             ))
         }
@@ -100,16 +102,19 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
             )
             .ok_or_else(|| {
-                malformed(format!(
-                    "events.item[{i}].timestamp: {:?} is not yyyy-mm-dd hh:mm:ss",
-                    item.timestamp
-                ))
+                malformed(
+                    API,
+                    format!(
+                        "events.item[{i}].timestamp: {:?} is not yyyy-mm-dd hh:mm:ss",
+                        item.timestamp
+                    ),
+                )
             })?;
             Ok(CarrierEvent {
                 code: item.status.unwrap_or_default().trim().to_string(),
                 description: item.description.unwrap_or_default(),
                 occurred_at,
-                location: item.terminal.filter(|t| !t.trim().is_empty()),
+                location: non_blank(item.terminal, Keep::AsWritten),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -135,8 +140,4 @@ fn carrier_error(fault: Fault) -> TrackError {
         code,
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -7,6 +7,7 @@
 //! read as UTC (the fixture's shipment status writes the same instant with `Z`).
 //! A shipment without events contributes its current `status` as its one event.
 
+use super::util::{join_non_blank, json, malformed, Keep, Trailing};
 use super::{CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -55,13 +56,11 @@ struct Address {
 
 /// Parses a DHL unified tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("{}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     let Some(shipments) = answer.shipments else {
         return Err(match answer.status {
             Some(status) => super::mydhl::problem(API, &status, answer.title, answer.detail),
-            None => malformed("neither shipments nor an error status".into()),
+            None => malformed(API, "neither shipments nor an error status".into()),
         });
     };
     shipments
@@ -72,9 +71,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 serde_json::Value::String(id) => id,
                 serde_json::Value::Number(id) => id.to_string(),
                 _ => {
-                    return Err(malformed(format!(
-                        "shipments[{s}].id: not a string or number"
-                    )))
+                    return Err(malformed(
+                        API,
+                        format!("shipments[{s}].id: not a string or number"),
+                    ))
                 }
             };
             let mut raw = shipment.events;
@@ -86,9 +86,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 .enumerate()
                 .map(|(e, event)| {
                     to_event(event).ok_or_else(|| {
-                        malformed(format!(
-                            "shipments[{s}].events[{e}].timestamp: not a date-time"
-                        ))
+                        malformed(
+                            API,
+                            format!("shipments[{s}].events[{e}].timestamp: not a date-time"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -111,20 +112,12 @@ fn time(text: &str) -> Option<DateTime<Utc>> {
 
 fn to_event(event: Event) -> Option<CarrierEvent> {
     let occurred_at = time(&event.timestamp)?;
-    let location = event.location.and_then(|l| l.address).and_then(|a| {
-        let parts: Vec<String> = [a.address_locality, a.country_code]
-            .into_iter()
-            .flatten()
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
-    });
-    let description = [event.status, event.description]
-        .into_iter()
-        .flatten()
-        .filter(|p| !p.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(": ");
+    let location = event
+        .location
+        .and_then(|l| l.address)
+        .and_then(|a| join_non_blank([a.address_locality, a.country_code], ", ", Keep::AsWritten));
+    let description = join_non_blank([event.status, event.description], ": ", Keep::AsWritten)
+        .unwrap_or_default();
     Some(CarrierEvent {
         code: format!(
             "universal:{}",
@@ -134,8 +127,4 @@ fn to_event(event: Event) -> Option<CarrierEvent> {
         occurred_at,
         location,
     })
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -6,6 +6,7 @@
 //! Dates are US-style local times without offset (`8/17/2021 7:11:26 PM`); DPD documents
 //! no zone for them, so they are read as UTC.
 
+use super::util::{malformed, non_blank, utf8, xml, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -128,7 +129,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 }
 
 fn read_result(body: &[u8]) -> Result<TrackingResult, TrackError> {
-    let envelope: Envelope = read(body)?;
+    let envelope: Envelope = xml(API, utf8(API, body)?)?;
     if let Some(fault) = envelope.body.fault {
         return Err(refused(fault));
     }
@@ -137,7 +138,10 @@ fn read_result(body: &[u8]) -> Result<TrackingResult, TrackError> {
         .response
         .map(|r| r.trackingresult)
         .ok_or_else(|| {
-            malformed("Body holds neither getTrackingDataResponse nor Fault".to_string())
+            malformed(
+                API,
+                "Body holds neither getTrackingDataResponse nor Fault".to_string(),
+            )
         })
 }
 
@@ -171,9 +175,10 @@ fn event(j: usize, s: StatusInfo) -> Result<CarrierEvent, TrackError> {
     let date = s.date.map(|d| d.content).unwrap_or_default();
     let occurred_at =
         parse_local(&date, &["%m/%d/%Y %I:%M:%S %p"], Utc.fix()).ok_or_else(|| {
-            malformed(format!(
-                "trackingresult.statusInfo[{j}].date: not a date: {date:?}"
-            ))
+            malformed(
+                API,
+                format!("trackingresult.statusInfo[{j}].date: not a date: {date:?}"),
+            )
         })?;
     let lines: Vec<String> = s
         .description
@@ -188,25 +193,11 @@ fn event(j: usize, s: StatusInfo) -> Result<CarrierEvent, TrackError> {
         text if text.trim().is_empty() => s.label.map(|l| l.content).unwrap_or_default(),
         text => text,
     };
-    let location = s
-        .location
-        .map(|l| l.content.trim().to_string())
-        .filter(|l| !l.is_empty());
+    let location = non_blank(s.location.map(|l| l.content), Keep::Trimmed);
     Ok(CarrierEvent {
         code: s.status,
         description,
         occurred_at,
         location,
     })
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("not UTF-8: {e}")))?;
-    let mut de = quick_xml::de::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -7,6 +7,7 @@
 //! error only when no number had scans. A proof-of-delivery answer (same API family,
 //! `documentType`) is not a tracking answer and is refused as malformed.
 
+use super::util::{join_non_blank, json, malformed, non_blank, Keep, Trailing};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -97,21 +98,22 @@ struct ScanLocation {
 
 /// Parses a FedEx Track API answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("{}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     if let Some(first) = answer.errors.first() {
         return Err(carrier_error(first));
     }
-    let output = answer.output.ok_or_else(|| malformed("no output".into()))?;
+    let output = answer
+        .output
+        .ok_or_else(|| malformed(API, "no output".into()))?;
     if let Some(document) = output.document_type {
-        return Err(malformed(format!(
-            "output is a {document} document, not a tracking answer"
-        )));
+        return Err(malformed(
+            API,
+            format!("output is a {document} document, not a tracking answer"),
+        ));
     }
     let results = output
         .complete_track_results
-        .ok_or_else(|| malformed("output: no completeTrackResults".into()))?;
+        .ok_or_else(|| malformed(API, "output: no completeTrackResults".into()))?;
     let mut parcels = Vec::new();
     let mut first_error = None;
     for (c, complete) in results.into_iter().enumerate() {
@@ -124,13 +126,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
             }
             let number = result
                 .tracking_number_info
-                .and_then(|i| i.tracking_number)
-                .filter(|n| !n.trim().is_empty())
+                .and_then(|i| non_blank(i.tracking_number, Keep::AsWritten))
                 .or_else(|| complete.tracking_number.clone())
                 .ok_or_else(|| {
-                    malformed(format!(
-                        "completeTrackResults[{c}].trackResults[{t}]: no tracking number"
-                    ))
+                    malformed(
+                        API,
+                        format!("completeTrackResults[{c}].trackResults[{t}]: no tracking number"),
+                    )
                 })?;
             let events = result
                 .scan_events
@@ -138,7 +140,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 .enumerate()
                 .map(|(s, scan)| {
                     event(scan).ok_or_else(|| {
-                        malformed(format!(
+                        malformed(API, format!(
                             "completeTrackResults[{c}].trackResults[{t}].scanEvents[{s}].date: no offset or not a date"
                         ))
                     })
@@ -174,12 +176,11 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 fn event(scan: ScanEvent) -> Option<CarrierEvent> {
     let occurred_at = super::parse_utc(&scan.date)?;
     let location = scan.scan_location.and_then(|l| {
-        let parts: Vec<String> = [l.city, l.state_or_province_code, l.country_code]
-            .into_iter()
-            .flatten()
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
+        join_non_blank(
+            [l.city, l.state_or_province_code, l.country_code],
+            ", ",
+            Keep::AsWritten,
+        )
     });
     Some(CarrierEvent {
         code: scan
@@ -208,8 +209,4 @@ fn carrier_error(error: &Message) -> TrackError {
         code,
         message: error.message.clone().unwrap_or_default(),
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -3,6 +3,7 @@
 //! `errorCode`, so unknown numbers do not spoil known ones. Times carry their offset
 //! (`+0200`).
 
+use super::util::{join_non_blank, json, kind_of_status, malformed, Keep, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -42,7 +43,7 @@ struct Event {
 
 /// Parses a GLS tracking answer into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = read(body)?;
+    let answer: Answer = json(API, body, Trailing::Rejected)?;
     let mut parcels = Vec::new();
     let mut refusal = None;
     for (i, parcel) in answer.parcels.into_iter().enumerate() {
@@ -70,48 +71,33 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn event(i: usize, j: usize, e: Event) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_utc(&e.event_date_time).ok_or_else(|| {
-        malformed(format!(
-            "parcels[{i}].events[{j}].eventDateTime: not a date: {:?}",
-            e.event_date_time
-        ))
+        malformed(
+            API,
+            format!(
+                "parcels[{i}].events[{j}].eventDateTime: not a date: {:?}",
+                e.event_date_time
+            ),
+        )
     })?;
-    let location = [e.city.trim(), e.country.trim()]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
     Ok(CarrierEvent {
         code: e.code,
         description: e.description,
         occurred_at,
-        location: (!location.is_empty()).then_some(location),
+        location: join_non_blank([Some(e.city), Some(e.country)], ", ", Keep::Trimmed),
     })
 }
 
 /// GLS error codes read `E_<http status>_<n>`: `E_404_…` is an unknown number,
 /// `E_401_…`/`E_403_…` refused credentials.
 fn refused(code: String, message: Option<String>) -> TrackError {
-    let kind = match code.split('_').nth(1) {
-        Some("404") => CarrierErrorKind::NotFound,
-        Some("401" | "403") => CarrierErrorKind::Unauthorized,
-        _ => CarrierErrorKind::Other,
-    };
+    let kind = code
+        .split('_')
+        .nth(1)
+        .map_or(CarrierErrorKind::Other, kind_of_status);
     TrackError::Carrier {
         api: API,
         kind,
         code: Some(code),
         message: message.unwrap_or_default(),
     }
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
-    de.end().map_err(|e| malformed(e.to_string()))?;
-    Ok(value)
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -3,6 +3,7 @@
 //! unknown number does not spoil the others. Status timestamps carry their offset; the
 //! delivery forecast is a German local date and time window, read at German time.
 
+use super::util::{join_non_blank, json, malformed, Keep, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
@@ -69,7 +70,7 @@ struct Refusal {
 
 /// Parses a Hermes shipment-info answer into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = read(body)?;
+    let answer: Answer = json(API, body, Trailing::Rejected)?;
     let mut parcels = Vec::new();
     let mut refusal = None;
     for (i, shipment) in answer.shipmentinfo.into_iter().enumerate() {
@@ -97,18 +98,17 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn event(i: usize, j: usize, s: Status) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_utc(&s.timestamp).ok_or_else(|| {
-        malformed(format!(
-            "shipmentinfo[{i}].status[{j}].timestamp: not a date: {:?}",
-            s.timestamp
-        ))
+        malformed(
+            API,
+            format!(
+                "shipmentinfo[{i}].status[{j}].timestamp: not a date: {:?}",
+                s.timestamp
+            ),
+        )
     })?;
-    let location = s.scanning_unit.and_then(|u| {
-        let parts: Vec<&str> = [u.city.trim(), u.country_code.trim()]
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
-    });
+    let location = s
+        .scanning_unit
+        .and_then(|u| join_non_blank([Some(u.city), Some(u.country_code)], ", ", Keep::Trimmed));
     Ok(CarrierEvent {
         code: s.code,
         description: s.description,
@@ -140,16 +140,4 @@ fn refused(r: Refusal) -> TrackError {
         code: Some(r.code),
         message: r.message,
     }
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
-    de.end().map_err(|e| malformed(e.to_string()))?;
-    Ok(value)
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -3,9 +3,9 @@
 //! delivered), a status text, a local time and a place. A refused request has
 //! `<Success>false</Success>` and `<Errors>` (`Login` for bad credentials).
 
+use super::util::{malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
-use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
 const API: &str = "landmark";
@@ -92,22 +92,21 @@ struct Event {
 /// `TrackingNumber` the shipper tracks by (Landmark's own `LTN…` number when that is
 /// empty).
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|e| malformed(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let root = root_name(text)?;
+    let text = utf8(API, body)?;
+    let root = root_name(API, text, BeforeRoot::Rejected)?;
     if root != "TrackResponse" {
-        return Err(malformed(format!(
-            "root element <{root}> is not <TrackResponse>"
-        )));
+        return Err(malformed(
+            API,
+            format!("root element <{root}> is not <TrackResponse>"),
+        ));
     }
-    let answer: TrackResponse =
-        quick_xml::de::from_str(text).map_err(|e| malformed(e.to_string()))?;
+    let answer: TrackResponse = xml(API, text)?;
     if let Some(first) = answer.errors.and_then(|e| e.list.into_iter().next()) {
         return Err(carrier_error(first));
     }
     let result = answer
         .result
-        .ok_or_else(|| malformed("TrackResponse: no <Result> and no <Errors>".into()))?;
+        .ok_or_else(|| malformed(API, "TrackResponse: no <Result> and no <Errors>".into()))?;
     if result.success.as_deref().map(str::trim) != Some("true") {
         return Err(TrackError::Carrier {
             api: API,
@@ -130,9 +129,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn parcel(index: usize, package: Package) -> Result<ParcelTrack, TrackError> {
     let path = format!("Result/Packages/Package[{index}]");
-    let tracking_number = non_empty(package.tracking_number)
-        .or(non_empty(package.landmark_tracking_number))
-        .ok_or_else(|| malformed(format!("{path}: no TrackingNumber")))?;
+    let tracking_number = non_blank(package.tracking_number, Keep::Trimmed)
+        .or(non_blank(package.landmark_tracking_number, Keep::Trimmed))
+        .ok_or_else(|| malformed(API, format!("{path}: no TrackingNumber")))?;
     let events = package
         .events
         .map(|e| e.list)
@@ -142,16 +141,19 @@ fn parcel(index: usize, package: Package) -> Result<ParcelTrack, TrackError> {
         .map(|(i, e)| {
             let occurred_at =
                 parse_local(&e.date_time, TIME_FORMATS, Utc.fix()).ok_or_else(|| {
-                    malformed(format!(
-                        "{path}/Events/Event[{i}]/DateTime: {:?} is not a date and time",
-                        e.date_time
-                    ))
+                    malformed(
+                        API,
+                        format!(
+                            "{path}/Events/Event[{i}]/DateTime: {:?} is not a date and time",
+                            e.date_time
+                        ),
+                    )
                 })?;
             Ok(CarrierEvent {
                 code: e.event_code.trim().to_string(),
                 description: e.status.unwrap_or_default().trim().to_string(),
                 occurred_at,
-                location: non_empty(e.location),
+                location: non_blank(e.location, Keep::Trimmed),
             })
         })
         .collect::<Result<_, TrackError>>()?;
@@ -163,7 +165,7 @@ fn parcel(index: usize, package: Package) -> Result<ParcelTrack, TrackError> {
 }
 
 fn carrier_error(e: LandmarkError) -> TrackError {
-    let code = non_empty(e.error_code);
+    let code = non_blank(e.error_code, Keep::Trimmed);
     let message = e.error_message.unwrap_or_default().trim().to_string();
     let lower = message.to_lowercase();
     let kind = if code.as_deref() == Some("Login") || lower.contains("username/password") {
@@ -179,37 +181,4 @@ fn carrier_error(e: LandmarkError) -> TrackError {
         code,
         message,
     }
-}
-
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-fn root_name(text: &str) -> Result<String, TrackError> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
-                return Ok(e.local_name().into_inner().to_string())
-            }
-            Ok(XmlEvent::Text(t)) if !t.trim().is_empty() => {
-                return Err(malformed(format!(
-                    "text before the root element at byte {}",
-                    reader.buffer_position()
-                )))
-            }
-            Ok(XmlEvent::Eof) => return Err(malformed("no root element".into())),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(malformed(format!(
-                    "at byte {}: {e}",
-                    reader.error_position()
-                )))
-            }
-        }
-    }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -3,6 +3,7 @@
 //! answer carries its own `returnCode`, so an unknown number among known ones does not
 //! spoil the rest. Every date carries its offset (`+01:00`).
 
+use super::util::{first_byte, json, malformed, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -39,9 +40,9 @@ struct Event {
 
 /// Parses a Suivi answer (one object or an array of them) into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answers: Vec<Answer> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => read(body)?,
-        _ => vec![read(body)?],
+    let answers: Vec<Answer> = match first_byte(body) {
+        Some(b'[') => json(API, body, Trailing::Rejected)?,
+        _ => vec![json(API, body, Trailing::Rejected)?],
     };
     let mut parcels = Vec::new();
     let mut refusal = None;
@@ -49,7 +50,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         match (answer.return_code, answer.shipment) {
             (200, Some(shipment)) => parcels.push(parcel(i, shipment)?),
             (200, None) => {
-                return Err(malformed(format!("[{i}]: returnCode 200 without shipment")))
+                return Err(malformed(
+                    API,
+                    format!("[{i}]: returnCode 200 without shipment"),
+                ))
             }
             (code, _) => {
                 refusal.get_or_insert(refused(code, answer.return_message));
@@ -69,10 +73,10 @@ fn parcel(i: usize, shipment: Shipment) -> Result<ParcelTrack, TrackError> {
         .enumerate()
         .map(|(j, e)| {
             let occurred_at = parse_utc(&e.date).ok_or_else(|| {
-                malformed(format!(
-                    "[{i}].shipment.event[{j}].date: not a date: {:?}",
-                    e.date
-                ))
+                malformed(
+                    API,
+                    format!("[{i}].shipment.event[{j}].date: not a date: {:?}", e.date),
+                )
             })?;
             Ok(CarrierEvent {
                 code: e.code,
@@ -103,16 +107,4 @@ fn refused(code: u16, message: Option<String>) -> TrackError {
         code: Some(code.to_string()),
         message: message.unwrap_or_default(),
     }
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
-    de.end().map_err(|e| malformed(e.to_string()))?;
-    Ok(value)
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

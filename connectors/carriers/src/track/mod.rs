@@ -35,6 +35,7 @@ mod time;
 mod ups;
 mod usps;
 mod usps_international;
+mod util;
 
 pub use time::{central_european, parse_central_european, parse_local, parse_utc};
 

@@ -7,7 +7,8 @@
 //! answer gives it, else as UTC (the area's zone is not in the answer). Errors are RFC 7807
 //! problem answers (`status`, `title`, `detail`).
 
-use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
+use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep, Trailing};
+use super::{CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
 
@@ -51,13 +52,11 @@ struct ServiceArea {
 
 /// Parses a MyDHL API tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("{}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     let Some(shipments) = answer.shipments else {
         return Err(match answer.status {
             Some(status) => problem(API, &status, answer.title, answer.detail),
-            None => malformed("neither shipments nor an error status".into()),
+            None => malformed(API, "neither shipments nor an error status".into()),
         });
     };
     shipments
@@ -70,7 +69,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 .enumerate()
                 .map(|(e, event)| {
                     to_event(event).ok_or_else(|| {
-                        malformed(format!("shipments[{s}].events[{e}]: unreadable date/time"))
+                        malformed(
+                            API,
+                            format!("shipments[{s}].events[{e}]: unreadable date/time"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -108,8 +110,7 @@ fn to_event(event: Event) -> Option<CarrierEvent> {
         .service_area
         .into_iter()
         .next()
-        .and_then(|a| a.description.or(a.code))
-        .filter(|l| !l.trim().is_empty());
+        .and_then(|a| non_blank(a.description.or(a.code), Keep::AsWritten));
     Some(CarrierEvent {
         code: event.type_code.unwrap_or_default(),
         description: event.description.unwrap_or_default(),
@@ -126,23 +127,11 @@ pub(super) fn problem(
     title: Option<String>,
     detail: Option<String>,
 ) -> TrackError {
-    let code = match status {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let kind = match code.as_str() {
-        "404" => CarrierErrorKind::NotFound,
-        "401" | "403" => CarrierErrorKind::Unauthorized,
-        _ => CarrierErrorKind::Other,
-    };
+    let code = json_text(status.clone());
     TrackError::Carrier {
         api,
-        kind,
+        kind: kind_of_status(&code),
         code: Some(code),
         message: detail.or(title).unwrap_or_default(),
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -6,6 +6,7 @@
 //! included. The older shape names only the last-mile carrier's number
 //! (`CarrierTrackingID`), which becomes the parcel's number.
 
+use super::util::{json, malformed, non_blank, Keep, Trailing};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -63,7 +64,7 @@ struct TrackingEvent {
 
 /// Parses a ParcelOne tracking answer into its parcel.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = read(body)?;
+    let answer: Answer = json(API, body, Trailing::Rejected)?;
     if let Some(message) = answer.error {
         return Err(TrackError::Carrier {
             api: API,
@@ -84,6 +85,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
             message: String::new(),
         }),
         _ => Err(malformed(
+            API,
             "neither P1Trackno, success/results nor Error".to_string(),
         )),
     }
@@ -95,10 +97,13 @@ fn documented(number: String, events: Vec<TrackingEvent>) -> Result<Vec<ParcelTr
         .enumerate()
         .map(|(j, e)| {
             let occurred_at = parse_utc(&e.eventdate_utc).ok_or_else(|| {
-                malformed(format!(
-                    "TrackingEvents[{j}].EventdateUTC: not a date: {:?}",
-                    e.eventdate_utc
-                ))
+                malformed(
+                    API,
+                    format!(
+                        "TrackingEvents[{j}].EventdateUTC: not a date: {:?}",
+                        e.eventdate_utc
+                    ),
+                )
             })?;
             Ok(event(e.statuscode, e.status, occurred_at, e.location))
         })
@@ -113,7 +118,7 @@ fn documented(number: String, events: Vec<TrackingEvent>) -> Result<Vec<ParcelTr
 /// The older shape says an unknown number with `StatusCode: UNKNOWN`, no carrier number
 /// and no events.
 fn older(results: Results) -> Result<Vec<ParcelTrack>, TrackError> {
-    let Some(number) = results.carrier_tracking_id.filter(|n| !n.trim().is_empty()) else {
+    let Some(number) = non_blank(results.carrier_tracking_id, Keep::AsWritten) else {
         return Err(TrackError::Carrier {
             api: API,
             kind: CarrierErrorKind::NotFound,
@@ -131,10 +136,13 @@ fn older(results: Results) -> Result<Vec<ParcelTrack>, TrackError> {
                     .ok()
                     .and_then(super::central_european)
                     .ok_or_else(|| {
-                        malformed(format!(
-                            "results.Events[{j}].DateTime: not a date: {:?}",
-                            e.date_time
-                        ))
+                        malformed(
+                            API,
+                            format!(
+                                "results.Events[{j}].DateTime: not a date: {:?}",
+                                e.date_time
+                            ),
+                        )
                     })?;
             Ok(event(e.status_code, e.description, occurred_at, e.location))
         })
@@ -152,23 +160,10 @@ fn event(
     occurred_at: DateTime<Utc>,
     location: String,
 ) -> CarrierEvent {
-    let location = location.trim();
     CarrierEvent {
         code,
         description,
         occurred_at,
-        location: (!location.is_empty()).then(|| location.to_string()),
+        location: non_blank(Some(location), Keep::Trimmed),
     }
-}
-
-fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
-    de.end().map_err(|e| malformed(e.to_string()))?;
-    Ok(value)
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

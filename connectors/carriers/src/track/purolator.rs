@@ -4,9 +4,9 @@
 //! `HHMMSS` time and the depot. Errors come in `<ResponseInformation><Errors>` or as a
 //! SOAP fault.
 
+use super::util::{join_non_blank, malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
-use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
 const API: &str = "purolator";
@@ -120,22 +120,24 @@ struct Depot {
 /// Parses a `TrackPackagesByPin` answer: one parcel per `<TrackingInformation>`. The
 /// service repeats scans; identical ones are kept once.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|e| malformed(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let root = root_name(text)?;
+    let text = utf8(API, body)?;
+    let root = root_name(API, text, BeforeRoot::Rejected)?;
     if root != "Envelope" {
-        return Err(malformed(format!(
-            "root element <{root}> is not a SOAP <Envelope>"
-        )));
+        return Err(malformed(
+            API,
+            format!("root element <{root}> is not a SOAP <Envelope>"),
+        ));
     }
-    let envelope: Envelope = quick_xml::de::from_str(text).map_err(|e| malformed(e.to_string()))?;
+    let envelope: Envelope = xml(API, text)?;
     if let Some(fault) = envelope.body.fault {
         return Err(fault_error(fault));
     }
-    let response = envelope
-        .body
-        .response
-        .ok_or_else(|| malformed("Body: no <TrackPackagesByPinResponse> and no <Fault>".into()))?;
+    let response = envelope.body.response.ok_or_else(|| {
+        malformed(
+            API,
+            "Body: no <TrackPackagesByPinResponse> and no <Fault>".into(),
+        )
+    })?;
     let errors = response
         .response_information
         .and_then(|r| r.errors)
@@ -161,7 +163,7 @@ fn parcel(index: usize, info: TrackingInformation) -> Result<ParcelTrack, TrackE
     let path = format!("TrackingInformation[{index}]");
     let tracking_number = info.pin.value.trim().to_string();
     if tracking_number.is_empty() {
-        return Err(malformed(format!("{path}/PIN/Value: empty")));
+        return Err(malformed(API, format!("{path}/PIN/Value: empty")));
     }
     let mut events: Vec<CarrierEvent> = Vec::new();
     for (i, scan) in info
@@ -189,7 +191,7 @@ fn event(path: &str, scan: Scan) -> Result<CarrierEvent, TrackError> {
         _ => scan.scan_date.trim().to_string(),
     };
     let occurred_at = parse_local(&stamp, TIME_FORMATS, Utc.fix())
-        .ok_or_else(|| malformed(format!("{path}: {stamp:?} is not a date and time")))?;
+        .ok_or_else(|| malformed(API, format!("{path}: {stamp:?} is not a date and time")))?;
     let description = scan
         .description
         .map(|d| d.trim().trim_end_matches('-').trim_end().to_string())
@@ -198,29 +200,21 @@ fn event(path: &str, scan: Scan) -> Result<CarrierEvent, TrackError> {
         code: scan.scan_type.trim().to_string(),
         description,
         occurred_at,
-        location: scan
-            .depot
-            .and_then(|d| d.name)
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
+        location: scan.depot.and_then(|d| non_blank(d.name, Keep::Trimmed)),
     })
 }
 
 fn carrier_error(e: PurolatorError) -> TrackError {
-    let message = [e.description, e.additional_information]
-        .into_iter()
-        .flatten()
-        .map(|m| m.trim().to_string())
-        .filter(|m| !m.is_empty())
-        .collect::<Vec<_>>()
-        .join(": ");
+    let message = join_non_blank(
+        [e.description, e.additional_information],
+        ": ",
+        Keep::Trimmed,
+    )
+    .unwrap_or_default();
     TrackError::Carrier {
         api: API,
         kind: kind_of(&message),
-        code: e
-            .code
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty()),
+        code: non_blank(e.code, Keep::Trimmed),
         message,
     }
 }
@@ -245,33 +239,4 @@ fn kind_of(message: &str) -> CarrierErrorKind {
     } else {
         CarrierErrorKind::Other
     }
-}
-
-fn root_name(text: &str) -> Result<String, TrackError> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
-                return Ok(e.local_name().into_inner().to_string())
-            }
-            Ok(XmlEvent::Text(t)) if !t.trim().is_empty() => {
-                return Err(malformed(format!(
-                    "text before the root element at byte {}",
-                    reader.buffer_position()
-                )))
-            }
-            Ok(XmlEvent::Eof) => return Err(malformed("no root element".into())),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(malformed(format!(
-                    "at byte {}: {e}",
-                    reader.error_position()
-                )))
-            }
-        }
-    }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -2,6 +2,7 @@
 //! consignments, each with events coded by SEKO's own `OmniCode` (`OP-72` delivered…)
 //! beside the last-mile carrier's `Code`. A refused request is an object with `Errors`.
 
+use super::util::{first_byte, json, malformed, non_blank, Keep, Trailing};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -48,12 +49,11 @@ struct RefusalError {
 
 /// Parses a tracking answer: several consignments per answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        let refusal: Refusal = decode(body)?;
+    if first_byte(body) == Some(b'{') {
+        let refusal: Refusal = json(API, body, Trailing::Ignored)?;
         return Err(refusal_error(refusal));
     }
-    let consignments: Vec<Consignment> = decode(body)?;
+    let consignments: Vec<Consignment> = json(API, body, Trailing::Ignored)?;
     consignments
         .into_iter()
         .enumerate()
@@ -75,10 +75,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn event(consignment: usize, index: usize, e: Event) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_local(&e.event_dt, TIME_FORMATS, Utc.fix()).ok_or_else(|| {
-        malformed(format!(
-            "[{consignment}].Events[{index}].EventDT: {:?} is not a date-time",
-            e.event_dt
-        ))
+        malformed(
+            API,
+            format!(
+                "[{consignment}].Events[{index}].EventDT: {:?} is not a date-time",
+                e.event_dt
+            ),
+        )
     })?;
     Ok(CarrierEvent {
         code: e.omni_code,
@@ -87,7 +90,7 @@ fn event(consignment: usize, index: usize, e: Event) -> Result<CarrierEvent, Tra
             .map(|d| d.trim().to_string())
             .unwrap_or_default(),
         occurred_at,
-        location: e.location.filter(|l| !l.trim().is_empty()),
+        location: non_blank(e.location, Keep::AsWritten),
     })
 }
 
@@ -118,14 +121,4 @@ fn refusal_error(refusal: Refusal) -> TrackError {
         code: None,
         message,
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -6,6 +6,7 @@
 //! `tracking_number` is `sendle_reference` when the body carries one and empty
 //! otherwise, for the caller who knows the number it asked about to fill in.
 
+use super::util::{json, malformed, non_blank, Keep, Trailing};
 use super::{parse_local, parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -48,9 +49,7 @@ struct Scheduling {
 
 /// Parses a tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     if let Some(code) = answer.error {
         let kind = match code.as_str() {
             "not_found" => CarrierErrorKind::NotFound,
@@ -66,7 +65,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     }
     let events = answer
         .tracking_events
-        .ok_or_else(|| malformed("tracking_events: missing, and no error".into()))?
+        .ok_or_else(|| malformed(API, "tracking_events: missing, and no error".into()))?
         .into_iter()
         .enumerate()
         .map(|(i, e)| event(i, e))
@@ -91,10 +90,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 
 fn event(index: usize, e: Event) -> Result<CarrierEvent, TrackError> {
     let occurred_at = parse_utc(&e.scan_time).ok_or_else(|| {
-        malformed(format!(
-            "tracking_events[{index}].scan_time: {:?} is not an RFC 3339 time",
-            e.scan_time
-        ))
+        malformed(
+            API,
+            format!(
+                "tracking_events[{index}].scan_time: {:?} is not an RFC 3339 time",
+                e.scan_time
+            ),
+        )
     })?;
     let description = match (e.description, e.reason) {
         (Some(d), Some(r)) if !r.trim().is_empty() => format!("{d} ({r})"),
@@ -106,10 +108,6 @@ fn event(index: usize, e: Event) -> Result<CarrierEvent, TrackError> {
         code: e.event_type,
         description,
         occurred_at,
-        location: e.location.filter(|l| !l.trim().is_empty()),
+        location: non_blank(e.location, Keep::AsWritten),
     })
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

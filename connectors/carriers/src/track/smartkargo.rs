@@ -3,6 +3,7 @@
 //! shippers track by) and coded with SmartKargo's three-letter event types (`BKD`
 //! booked… `DDL` delivered). Errors are `{"error": {"code", "message"}}`.
 
+use super::util::{first_byte, json, malformed, non_blank, Keep, Trailing};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -45,12 +46,11 @@ struct RefusalError {
 /// Parses a tracking answer; events of several waybills become several parcels, in
 /// the order each waybill first appears.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        let refusal: Refusal = decode(body)?;
+    if first_byte(body) == Some(b'{') {
+        let refusal: Refusal = json(API, body, Trailing::Ignored)?;
         return Err(refusal_error(refusal.error));
     }
-    let events: Vec<Event> = decode(body)?;
+    let events: Vec<Event> = json(API, body, Trailing::Ignored)?;
     let mut parcels: Vec<ParcelTrack> = Vec::new();
     for (i, e) in events.into_iter().enumerate() {
         let number = format!(
@@ -59,17 +59,17 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
             e.air_waybill.trim()
         );
         let occurred_at = read_time(&e.event_date).ok_or_else(|| {
-            malformed(format!(
-                "[{i}].eventDate: {:?} is not a date-time",
-                e.event_date
-            ))
+            malformed(
+                API,
+                format!("[{i}].eventDate: {:?} is not a date-time", e.event_date),
+            )
         })?;
         let estimated = e.estimated_delivery_date.as_deref().and_then(read_time);
         let event = CarrierEvent {
             code: e.event_type,
             description: e.description.unwrap_or_default(),
             occurred_at,
-            location: e.event_location.filter(|l| !l.trim().is_empty()),
+            location: non_blank(e.event_location, Keep::AsWritten),
         };
         match parcels.iter_mut().find(|p| p.tracking_number == number) {
             Some(parcel) => {
@@ -102,14 +102,4 @@ fn refusal_error(e: RefusalError) -> TrackError {
         message: e.message.or_else(|| e.code.clone()).unwrap_or_default(),
         code: e.code,
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

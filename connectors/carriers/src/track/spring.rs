@@ -2,6 +2,7 @@
 //! numeric code, a Unix timestamp and the place. `ErrorLevel` 0 is success, 1 success
 //! with warnings, 10 a failed command with the reason in `Error`.
 
+use super::util::{join_non_blank, json, malformed, Keep, Trailing};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -66,9 +67,7 @@ impl Code {
 
 /// Parses a `TrackShipment` answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     let shipment = match answer.shipment {
         Some(shipment) if answer.error_level < FATAL_LEVEL => shipment,
         _ => return Err(carrier_error(answer.error_level, answer.error)),
@@ -95,22 +94,16 @@ fn event(index: usize, e: Event) -> Result<CarrierEvent, TrackError> {
         (None, None) => None,
     }
     .ok_or_else(|| {
-        malformed(format!(
-            "Shipment.Events[{index}]: no readable Timestamp or DateTime"
-        ))
+        malformed(
+            API,
+            format!("Shipment.Events[{index}]: no readable Timestamp or DateTime"),
+        )
     })?;
-    let location = [e.city, e.state, e.country]
-        .into_iter()
-        .flatten()
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
     Ok(CarrierEvent {
         code: e.code.into_string(),
         description: e.description.unwrap_or_default(),
         occurred_at,
-        location: (!location.is_empty()).then_some(location),
+        location: join_non_blank([e.city, e.state, e.country], ", ", Keep::Trimmed),
     })
 }
 
@@ -132,8 +125,4 @@ fn carrier_error(level: i64, message: Option<String>) -> TrackError {
         code: None,
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

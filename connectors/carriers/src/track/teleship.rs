@@ -2,6 +2,7 @@
 //! (`collected`, `in_hub`, `delivered`…) and RFC 3339 timestamps; errors come as
 //! `messages` carrying the HTTP status as their code.
 
+use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep, Trailing};
 use super::{parse_local, parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -43,32 +44,30 @@ struct Message {
 
 /// Parses a tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("at {}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     if let Some(first) = answer.messages.into_iter().next() {
         return Err(carrier_error(first));
     }
     let tracking_number = answer
         .tracking_number
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| malformed("trackingNumber: missing, and no error messages".into()))?;
+        .and_then(|n| non_blank(Some(n), Keep::AsWritten))
+        .ok_or_else(|| malformed(API, "trackingNumber: missing, and no error messages".into()))?;
     let events = answer
         .events
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
             let occurred_at = parse_utc(&e.timestamp).ok_or_else(|| {
-                malformed(format!(
-                    "events[{i}].timestamp: {:?} is not RFC 3339",
-                    e.timestamp
-                ))
+                malformed(
+                    API,
+                    format!("events[{i}].timestamp: {:?} is not RFC 3339", e.timestamp),
+                )
             })?;
             Ok(CarrierEvent {
                 code: e.code,
                 description: e.description.unwrap_or_default(),
                 occurred_at,
-                location: e.location.filter(|l| !l.trim().is_empty()),
+                location: non_blank(e.location, Keep::AsWritten),
             })
         })
         .collect::<Result<_, TrackError>>()?;
@@ -85,15 +84,10 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 }
 
 fn carrier_error(m: Message) -> TrackError {
-    let code = m.code.map(|c| match c {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    });
-    let kind = match code.as_deref() {
-        Some("404") => CarrierErrorKind::NotFound,
-        Some("401" | "403") => CarrierErrorKind::Unauthorized,
-        _ => CarrierErrorKind::Other,
-    };
+    let code = m.code.map(json_text);
+    let kind = code
+        .as_deref()
+        .map_or(CarrierErrorKind::Other, kind_of_status);
     let mut message = m.message.unwrap_or_default();
     for detail in m.details {
         message = if message.is_empty() {
@@ -108,8 +102,4 @@ fn carrier_error(m: Message) -> TrackError {
         code,
         message,
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

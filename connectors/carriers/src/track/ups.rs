@@ -8,6 +8,7 @@
 //! adds `gmtDate`/`gmtTime` in newer answers; without those the local time is
 //! read as UTC, since the place's zone is not in the answer.
 
+use super::util::{join_non_blank, json, malformed, non_blank, Keep, Trailing};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::Deserialize;
@@ -101,15 +102,13 @@ struct Status {
 
 /// Parses a UPS Track API answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let answer: Answer = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| malformed(format!("{}: {}", e.path(), e.inner())))?;
+    let answer: Answer = json(API, body, Trailing::Ignored)?;
     if let Some(error) = answer.response {
         return Err(carrier_error(error.errors.first()));
     }
     let shipments = answer
         .track_response
-        .ok_or_else(|| malformed("neither trackResponse nor response".into()))?
+        .ok_or_else(|| malformed(API, "neither trackResponse nor response".into()))?
         .shipment;
     let mut parcels = Vec::new();
     let mut warning = None;
@@ -121,10 +120,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         for (p, package) in shipment.package.into_iter().enumerate() {
             let number = package
                 .tracking_number
-                .filter(|n| !n.trim().is_empty())
+                .and_then(|n| non_blank(Some(n), Keep::AsWritten))
                 .or_else(|| shipment.inquiry_number.clone())
                 .ok_or_else(|| {
-                    malformed(format!("shipment[{s}].package[{p}]: no tracking number"))
+                    malformed(
+                        API,
+                        format!("shipment[{s}].package[{p}]: no tracking number"),
+                    )
                 })?;
             let events = package
                 .activity
@@ -132,9 +134,12 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
                 .enumerate()
                 .map(|(a, activity)| {
                     event(activity).ok_or_else(|| {
-                        malformed(format!(
-                            "shipment[{s}].package[{p}].activity[{a}]: unreadable date/time"
-                        ))
+                        malformed(
+                            API,
+                            format!(
+                                "shipment[{s}].package[{p}].activity[{a}]: unreadable date/time"
+                            ),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -178,12 +183,11 @@ fn event(activity: Activity) -> Option<CarrierEvent> {
         })
         .unwrap_or_default();
     let location = activity.location.and_then(|l| l.address).and_then(|a| {
-        let parts: Vec<String> = [a.city, a.state_province, a.country_code.or(a.country)]
-            .into_iter()
-            .flatten()
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
+        join_non_blank(
+            [a.city, a.state_province, a.country_code.or(a.country)],
+            ", ",
+            Keep::AsWritten,
+        )
     });
     Some(CarrierEvent {
         code,
@@ -223,8 +227,4 @@ fn carrier_error(message: Option<&Message>) -> TrackError {
         code,
         message: message.and_then(|m| m.message.clone()).unwrap_or_default(),
     }
-}
-
-fn malformed(reason: String) -> TrackError {
-    TrackError::Malformed { api: API, reason }
 }

@@ -7,6 +7,7 @@
 //! answers are the API's `{"error": {…}}` and the OAuth server's
 //! `{"error": "invalid_client", …}`.
 
+use super::util::{at_path, join_non_blank, kind_of_status, malformed, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -74,12 +75,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 /// Parses a USPS tracking answer, naming `api` in errors (the international tracking
 /// answers are the same shape).
 pub(super) fn parse_as(api: &'static str, body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let malformed = |reason: String| TrackError::Malformed { api, reason };
     let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
-    let typed = |e: serde_path_to_error::Error<serde_json::Error>| {
-        malformed(format!("{}: {}", e.path(), e.inner()))
-    };
+        serde_json::from_slice(body).map_err(|e| malformed(api, e.to_string()))?;
+    let typed = |e| at_path(api, e);
     if value.get("error").is_some() {
         let error: ErrorAnswer = serde_path_to_error::deserialize(&value).map_err(typed)?;
         return Err(carrier_error(api, error));
@@ -99,7 +97,10 @@ pub(super) fn parse_as(api: &'static str, body: &[u8]) -> Result<Vec<ParcelTrack
                 .enumerate()
                 .map(|(e, event)| {
                     to_event(event).ok_or_else(|| {
-                        malformed(format!("[{t}].trackingEvents[{e}]: no readable timestamp"))
+                        malformed(
+                            api,
+                            format!("[{t}].trackingEvents[{e}]: no readable timestamp"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -117,21 +118,20 @@ pub(super) fn parse_as(api: &'static str, body: &[u8]) -> Result<Vec<ParcelTrack
 
 fn to_event(event: Event) -> Option<CarrierEvent> {
     let occurred_at = occurred_at(&event)?;
-    let parts: Vec<String> = [
-        event.event_city,
-        event.event_state,
-        event.event_zip,
-        event.event_country,
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|p| !p.trim().is_empty())
-    .collect();
     Some(CarrierEvent {
         code: event.event_code.unwrap_or_default(),
         description: event.event_type.unwrap_or_default(),
         occurred_at,
-        location: (!parts.is_empty()).then(|| parts.join(", ")),
+        location: join_non_blank(
+            [
+                event.event_city,
+                event.event_state,
+                event.event_zip,
+                event.event_country,
+            ],
+            ", ",
+            Keep::AsWritten,
+        ),
     })
 }
 
@@ -159,11 +159,7 @@ fn carrier_error(api: &'static str, answer: ErrorAnswer) -> TrackError {
             let status = detail
                 .and_then(|d| d.status.as_deref())
                 .or(error.code.as_deref());
-            let kind = match status {
-                Some("404") => CarrierErrorKind::NotFound,
-                Some("401" | "403") => CarrierErrorKind::Unauthorized,
-                _ => CarrierErrorKind::Other,
-            };
+            let kind = status.map_or(CarrierErrorKind::Other, kind_of_status);
             let message = error
                 .message
                 .clone()
