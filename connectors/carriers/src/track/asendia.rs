@@ -2,7 +2,7 @@
 //! answer, events with UTC times (`Z`). Errors come as RFC 7807 problem documents whose
 //! `status` is the HTTP status.
 
-use super::util::{join_non_blank, json, malformed, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -41,7 +41,7 @@ struct Event {
 
 /// Parses an Asendia tracking answer into its parcel.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Rejected)?;
+    let answer: Answer = json(API, body)?;
     let Some(tracking_number) = answer.tracking_number else {
         return Err(refused(answer));
     };

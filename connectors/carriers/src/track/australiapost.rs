@@ -4,7 +4,7 @@
 //! description is therefore the event's code for the `[statuses]` table. A refused id
 //! carries `errors` in its result; a refused request has top-level `errors`.
 
-use super::util::{json, malformed, non_blank, Keep, Trailing};
+use super::util::{json, malformed, non_blank, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -63,7 +63,7 @@ struct ApiError {
 /// Parses a tracking answer: one parcel per article. Ids the carrier refused are left
 /// out when others were found; when none was, the first refusal is the error.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     if let Some(error) = answer.errors.into_iter().next() {
         return Err(carrier_error(error));
     }

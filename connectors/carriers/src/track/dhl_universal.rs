@@ -7,7 +7,7 @@
 //! read as UTC (the fixture's shipment status writes the same instant with `Z`).
 //! A shipment without events contributes its current `status` as its one event.
 
-use super::util::{join_non_blank, json, malformed, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, Keep};
 use super::{CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -56,7 +56,7 @@ struct Address {
 
 /// Parses a DHL unified tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     let Some(shipments) = answer.shipments else {
         return Err(match answer.status {
             Some(status) => super::mydhl::problem(API, &status, answer.title, answer.detail),

@@ -7,7 +7,7 @@
 //! error only when no number had scans. A proof-of-delivery answer (same API family,
 //! `documentType`) is not a tracking answer and is refused as malformed.
 
-use super::util::{join_non_blank, json, malformed, non_blank, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, non_blank, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -98,7 +98,7 @@ struct ScanLocation {
 
 /// Parses a FedEx Track API answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     if let Some(first) = answer.errors.first() {
         return Err(carrier_error(first));
     }

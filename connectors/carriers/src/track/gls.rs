@@ -3,7 +3,7 @@
 //! `errorCode`, so unknown numbers do not spoil known ones. Times carry their offset
 //! (`+0200`).
 
-use super::util::{join_non_blank, json, kind_of_status, malformed, Keep, Trailing};
+use super::util::{join_non_blank, json, kind_of_status, malformed, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -43,7 +43,7 @@ struct Event {
 
 /// Parses a GLS tracking answer into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Rejected)?;
+    let answer: Answer = json(API, body)?;
     let mut parcels = Vec::new();
     let mut refusal = None;
     for (i, parcel) in answer.parcels.into_iter().enumerate() {

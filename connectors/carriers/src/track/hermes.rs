@@ -3,7 +3,7 @@
 //! unknown number does not spoil the others. Status timestamps carry their offset; the
 //! delivery forecast is a German local date and time window, read at German time.
 
-use super::util::{join_non_blank, json, malformed, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
@@ -70,7 +70,7 @@ struct Refusal {
 
 /// Parses a Hermes shipment-info answer into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Rejected)?;
+    let answer: Answer = json(API, body)?;
     let mut parcels = Vec::new();
     let mut refusal = None;
     for (i, shipment) in answer.shipmentinfo.into_iter().enumerate() {

@@ -3,7 +3,7 @@
 //! answer carries its own `returnCode`, so an unknown number among known ones does not
 //! spoil the rest. Every date carries its offset (`+01:00`).
 
-use super::util::{first_byte, json, malformed, Trailing};
+use super::util::{first_byte, json, malformed};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -41,8 +41,8 @@ struct Event {
 /// Parses a Suivi answer (one object or an array of them) into its parcels.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let answers: Vec<Answer> = match first_byte(body) {
-        Some(b'[') => json(API, body, Trailing::Rejected)?,
-        _ => vec![json(API, body, Trailing::Rejected)?],
+        Some(b'[') => json(API, body)?,
+        _ => vec![json(API, body)?],
     };
     let mut parcels = Vec::new();
     let mut refusal = None;

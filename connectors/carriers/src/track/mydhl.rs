@@ -7,7 +7,7 @@
 //! answer gives it, else as UTC (the area's zone is not in the answer). Errors are RFC 7807
 //! problem answers (`status`, `title`, `detail`).
 
-use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep, Trailing};
+use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep};
 use super::{CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -52,7 +52,7 @@ struct ServiceArea {
 
 /// Parses a MyDHL API tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     let Some(shipments) = answer.shipments else {
         return Err(match answer.status {
             Some(status) => problem(API, &status, answer.title, answer.detail),

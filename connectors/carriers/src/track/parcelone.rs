@@ -6,7 +6,7 @@
 //! included. The older shape names only the last-mile carrier's number
 //! (`CarrierTrackingID`), which becomes the parcel's number.
 
-use super::util::{json, malformed, non_blank, Keep, Trailing};
+use super::util::{json, malformed, non_blank, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -64,7 +64,7 @@ struct TrackingEvent {
 
 /// Parses a ParcelOne tracking answer into its parcel.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Rejected)?;
+    let answer: Answer = json(API, body)?;
     if let Some(message) = answer.error {
         return Err(TrackError::Carrier {
             api: API,

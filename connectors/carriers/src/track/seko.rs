@@ -2,7 +2,7 @@
 //! consignments, each with events coded by SEKO's own `OmniCode` (`OP-72` delivered…)
 //! beside the last-mile carrier's `Code`. A refused request is an object with `Errors`.
 
-use super::util::{first_byte, json, malformed, non_blank, Keep, Trailing};
+use super::util::{first_byte, json, malformed, non_blank, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -50,10 +50,10 @@ struct RefusalError {
 /// Parses a tracking answer: several consignments per answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     if first_byte(body) == Some(b'{') {
-        let refusal: Refusal = json(API, body, Trailing::Ignored)?;
+        let refusal: Refusal = json(API, body)?;
         return Err(refusal_error(refusal));
     }
-    let consignments: Vec<Consignment> = json(API, body, Trailing::Ignored)?;
+    let consignments: Vec<Consignment> = json(API, body)?;
     consignments
         .into_iter()
         .enumerate()

@@ -6,7 +6,7 @@
 //! `tracking_number` is `sendle_reference` when the body carries one and empty
 //! otherwise, for the caller who knows the number it asked about to fill in.
 
-use super::util::{json, malformed, non_blank, Keep, Trailing};
+use super::util::{json, malformed, non_blank, Keep};
 use super::{parse_local, parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -49,7 +49,7 @@ struct Scheduling {
 
 /// Parses a tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     if let Some(code) = answer.error {
         let kind = match code.as_str() {
             "not_found" => CarrierErrorKind::NotFound,

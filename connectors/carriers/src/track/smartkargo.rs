@@ -3,7 +3,7 @@
 //! shippers track by) and coded with SmartKargo's three-letter event types (`BKD`
 //! booked… `DDL` delivered). Errors are `{"error": {"code", "message"}}`.
 
-use super::util::{first_byte, json, malformed, non_blank, Keep, Trailing};
+use super::util::{first_byte, json, malformed, non_blank, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -47,10 +47,10 @@ struct RefusalError {
 /// the order each waybill first appears.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     if first_byte(body) == Some(b'{') {
-        let refusal: Refusal = json(API, body, Trailing::Ignored)?;
+        let refusal: Refusal = json(API, body)?;
         return Err(refusal_error(refusal.error));
     }
-    let events: Vec<Event> = json(API, body, Trailing::Ignored)?;
+    let events: Vec<Event> = json(API, body)?;
     let mut parcels: Vec<ParcelTrack> = Vec::new();
     for (i, e) in events.into_iter().enumerate() {
         let number = format!(

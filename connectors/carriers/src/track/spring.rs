@@ -2,7 +2,7 @@
 //! numeric code, a Unix timestamp and the place. `ErrorLevel` 0 is success, 1 success
 //! with warnings, 10 a failed command with the reason in `Error`.
 
-use super::util::{join_non_blank, json, malformed, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -67,7 +67,7 @@ impl Code {
 
 /// Parses a `TrackShipment` answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     let shipment = match answer.shipment {
         Some(shipment) if answer.error_level < FATAL_LEVEL => shipment,
         _ => return Err(carrier_error(answer.error_level, answer.error)),

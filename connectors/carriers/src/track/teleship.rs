@@ -2,7 +2,7 @@
 //! (`collected`, `in_hub`, `delivered`…) and RFC 3339 timestamps; errors come as
 //! `messages` carrying the HTTP status as their code.
 
-use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep, Trailing};
+use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep};
 use super::{parse_local, parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -44,7 +44,7 @@ struct Message {
 
 /// Parses a tracking answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     if let Some(first) = answer.messages.into_iter().next() {
         return Err(carrier_error(first));
     }

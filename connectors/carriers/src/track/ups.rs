@@ -8,7 +8,7 @@
 //! adds `gmtDate`/`gmtTime` in newer answers; without those the local time is
 //! read as UTC, since the place's zone is not in the answer.
 
-use super::util::{join_non_blank, json, malformed, non_blank, Keep, Trailing};
+use super::util::{join_non_blank, json, malformed, non_blank, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::Deserialize;
@@ -102,7 +102,7 @@ struct Status {
 
 /// Parses a UPS Track API answer.
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
-    let answer: Answer = json(API, body, Trailing::Ignored)?;
+    let answer: Answer = json(API, body)?;
     if let Some(error) = answer.response {
         return Err(carrier_error(error.errors.first()));
     }

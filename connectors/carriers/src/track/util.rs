@@ -25,26 +25,12 @@ pub(super) fn at_path<E: Display>(
     malformed(api, format!("at {}: {}", e.path(), e.inner()))
 }
 
-/// What to do with bytes after the JSON value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Trailing {
-    /// They make the answer malformed.
-    Rejected,
-    /// They are not read: the answer is the first value.
-    Ignored,
-}
-
-/// Decodes a JSON answer into `T`, errors naming the path that failed.
-pub(super) fn json<T: DeserializeOwned>(
-    api: &'static str,
-    body: &[u8],
-    trailing: Trailing,
-) -> Result<T, TrackError> {
+/// Decodes a JSON answer into `T`, errors naming the path that failed; bytes after the
+/// value make the answer malformed (a truncated-and-concatenated body is not an answer).
+pub(super) fn json<T: DeserializeOwned>(api: &'static str, body: &[u8]) -> Result<T, TrackError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| at_path(api, e))?;
-    if trailing == Trailing::Rejected {
-        de.end().map_err(|e| malformed(api, e.to_string()))?;
-    }
+    de.end().map_err(|e| malformed(api, e.to_string()))?;
     Ok(value)
 }
 
@@ -204,16 +190,15 @@ mod tests {
     }
 
     #[test]
-    fn trailing_bytes_are_refused_only_when_asked() {
-        let body = br#"{"a": 1} x"#;
-        let strict = json::<serde_json::Value>("t", body, Trailing::Rejected);
+    fn trailing_bytes_are_refused() {
+        let strict = json::<serde_json::Value>("t", br#"{"a": 1} x"#);
         assert!(matches!(
             strict,
             Err(TrackError::Malformed { api: "t", .. })
         ));
-        let lenient = json::<serde_json::Value>("t", body, Trailing::Ignored).unwrap();
-        assert_eq!(lenient["a"], 1);
-        match json::<Vec<u8>>("t", br#"[1, "x"]"#, Trailing::Rejected) {
+        let clean = json::<serde_json::Value>("t", br#"{"a": 1}"#).unwrap();
+        assert_eq!(clean["a"], 1);
+        match json::<Vec<u8>>("t", br#"[1, "x"]"#) {
             Err(TrackError::Malformed { reason, .. }) => {
                 assert!(reason.starts_with("at [1]"), "{reason}")
             }
