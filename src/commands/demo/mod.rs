@@ -178,7 +178,10 @@ async fn simulate_crashed_pushes(
     to_ship: &[(String, shipgate_sdk::model::Order)],
 ) -> anyhow::Result<()> {
     let rows = shipgate_csv::TrackingReader::new(csv.as_bytes(), template, "supplier.csv")?;
-    for record in rows.flatten().take(CRASHED_PUSHES) {
+    let mut seen = std::collections::HashSet::new();
+    // A repeated supplier row is the same parcel: count distinct orders.
+    let distinct = rows.flatten().filter(|r| seen.insert(r.order_ref.clone()));
+    for record in distinct.take(CRASHED_PUSHES) {
         let Some((_, order)) = to_ship.iter().find(|(name, _)| {
             name.trim_start_matches('#') == record.order_ref.trim_start_matches('#')
         }) else {
