@@ -5,9 +5,10 @@ use anyhow::Context;
 use shipgate::config::Config;
 use shipgate::connectors::{Connectors, DropSpec};
 use shipgate::host::Host;
-use shipgate::pipeline::tracking_import;
+use shipgate::pipeline::drop_import::import_ready_files;
+use shipgate::pipeline::tracking_import::ImportRequest;
 use shipgate::queue::Job;
-use shipgate_csv::{DropFolder, Outcome, Templates};
+use shipgate_csv::{DropFolder, Templates};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -84,7 +85,17 @@ async fn watch_drop_folder(spec: DropSpec, host: Host, templates: Arc<Templates>
     let mut tick = tokio::time::interval(spec.poll_interval);
     loop {
         tick.tick().await;
-        let files = match folder.ready_files() {
+        let Some(template) = templates.get(&spec.template) else {
+            tracing::error!(connector = %spec.id, template = %spec.template, "no such CSV template; files left in place");
+            continue;
+        };
+        let owner = ImportRequest {
+            connector_id: spec.id.clone(),
+            tenant: spec.tenant.clone(),
+            merchant: spec.merchant.clone(),
+            path: spec.folder.clone(),
+        };
+        let files = match import_ready_files(&host, &folder, template, &owner).await {
             Ok(files) => files,
             Err(err) => {
                 tracing::error!(connector = %spec.id, %err, "cannot list the drop folder");
@@ -92,29 +103,14 @@ async fn watch_drop_folder(spec: DropSpec, host: Host, templates: Arc<Templates>
             }
         };
         for file in files {
-            let Some(template) = templates.get(&spec.template) else {
-                tracing::error!(connector = %spec.id, template = %spec.template, "no such CSV template; file left in place");
-                break;
-            };
-            let request = tracking_import::ImportRequest {
-                connector_id: spec.id.clone(),
-                tenant: spec.tenant.clone(),
-                merchant: spec.merchant.clone(),
-                path: file.clone(),
-            };
-            let outcome = tracking_import::import_file(&host, template, &request, |_| {}).await;
-            let ok = match &outcome {
+            match &file.outcome {
                 Ok(report) => {
-                    tracing::info!(file = %file.display(), rows = report.rows, shipments = report.shipments_created, quarantined = report.quarantined(), "imported");
-                    Outcome::Done
+                    tracing::info!(file = %file.path.display(), rows = report.rows, shipments = report.shipments_created, quarantined = report.quarantined(), "imported")
                 }
-                Err(err) => {
-                    tracing::error!(file = %file.display(), %err, "import failed");
-                    Outcome::Failed
-                }
-            };
-            if let Err(err) = folder.finish(&file, ok) {
-                tracing::error!(file = %file.display(), %err, "cannot move the processed file");
+                Err(err) => tracing::error!(file = %file.path.display(), %err, "import failed"),
+            }
+            if let Err(err) = &file.moved_to {
+                tracing::error!(file = %file.path.display(), %err, "cannot move the processed file");
             }
         }
     }

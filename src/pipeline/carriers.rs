@@ -2,16 +2,17 @@
 //! when the name or the number says which carrier it is, and the storefront's own
 //! spelling when tracking goes back.
 
+use chrono::{DateTime, Utc};
 use shipgate_carriers::{Registry, Vocabulary};
 use shipgate_sdk::model::{CarrierRef, Order, Shipment, TrackingNumber};
 
 /// What a shipment is pushed as when nobody can tell its carrier.
-pub(crate) const UNKNOWN_CARRIER: &str = "Other";
+const UNKNOWN_CARRIER: &str = "Other";
 
 /// The carrier of a supplier row: the name as given with its code when the registry
 /// knows the name; without a name, the carrier its number's format points to when one
 /// format ranks first on its own.
-pub(crate) fn resolve(
+fn resolve(
     registry: &Registry,
     given: Option<String>,
     number: &TrackingNumber,
@@ -42,13 +43,25 @@ pub(crate) fn resolve(
     }
 }
 
-/// The carrier's tracking page for a number, when the supplier gave none.
-pub(crate) fn tracking_url(
+/// A supplier's shipment as the store keeps it: the carrier resolved by [`resolve`], and
+/// the carrier's tracking page when the supplier gave none.
+pub fn supplier_shipment(
     registry: &Registry,
-    carrier: &CarrierRef,
-    number: &TrackingNumber,
-) -> Option<String> {
-    registry.tracking_url(carrier.code.as_deref()?, number.as_str())
+    tracking_number: TrackingNumber,
+    carrier_name: Option<String>,
+    tracking_url: Option<String>,
+    shipped_at: Option<DateTime<Utc>>,
+) -> Shipment {
+    let carrier = resolve(registry, carrier_name, &tracking_number);
+    let tracking_url = tracking_url
+        .or_else(|| registry.tracking_url(carrier.code.as_deref()?, tracking_number.as_str()));
+    Shipment {
+        tracking_number,
+        carrier,
+        tracking_url,
+        shipped_at,
+        notify_customer: false,
+    }
 }
 
 /// The shipment as the order's storefront should read it: the carrier named in that

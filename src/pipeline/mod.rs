@@ -7,6 +7,7 @@
 
 mod carriers;
 mod dead_letters;
+pub mod drop_import;
 mod error;
 mod handler;
 mod normalize;
@@ -16,6 +17,7 @@ pub mod replay;
 mod stats;
 pub mod tracking_import;
 
+pub use carriers::supplier_shipment;
 pub use dead_letters::StoreDeadLetters;
 pub use handler::Pipeline;
 pub use push_back::fulfillment_key;

@@ -11,7 +11,7 @@ use crate::queue::{Job, QueueError};
 use crate::store::{QuarantineState, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use shipgate_sdk::model::{Shipment, TrackingNumber};
+use shipgate_sdk::model::TrackingNumber;
 
 /// What a replay did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,18 +127,13 @@ pub async fn replay_quarantined(
                     input.order_ref
                 )));
             };
-            let registry = host.pipeline.registry();
-            let carrier = carriers::resolve(registry, input.carrier, &input.tracking_number);
-            let tracking_url = input
-                .tracking_url
-                .or_else(|| carriers::tracking_url(registry, &carrier, &input.tracking_number));
-            let shipment = Shipment {
-                tracking_number: input.tracking_number,
-                carrier,
-                tracking_url,
-                shipped_at: input.shipped_at,
-                notify_customer: false,
-            };
+            let shipment = carriers::supplier_shipment(
+                host.pipeline.registry(),
+                input.tracking_number,
+                input.carrier,
+                input.tracking_url,
+                input.shipped_at,
+            );
             let (shipment_id, created) = host.store.add_shipment(order.id, &shipment).await?;
             if created {
                 host.queue.push(Job::PushBack { shipment_id }).await?;

@@ -281,20 +281,15 @@ async fn write_tracking(
                 continue;
             }
         };
-        let registry = host.pipeline.registry();
-        let carrier = carriers::resolve(registry, record.carrier_name, &record.tracking_number);
-        let tracking_url = record
-            .tracking_url
-            .or_else(|| carriers::tracking_url(registry, &carrier, &record.tracking_number));
         shipments.push((
             order_id,
-            Shipment {
-                tracking_number: record.tracking_number,
-                carrier,
-                tracking_url,
-                shipped_at: record.shipped_at,
-                notify_customer: false,
-            },
+            carriers::supplier_shipment(
+                host.pipeline.registry(),
+                record.tracking_number,
+                record.carrier_name,
+                record.tracking_url,
+                record.shipped_at,
+            ),
         ));
     }
     if shipments.is_empty() {

@@ -18,10 +18,11 @@ use anyhow::{ensure, Context};
 use shipgate::config::Config;
 use shipgate::connectors::Connectors;
 use shipgate::host::Host;
-use shipgate::pipeline::fulfillment_key;
-use shipgate::pipeline::tracking_import::{self, ImportReport, ImportRequest};
+use shipgate::pipeline::drop_import::import_ready_files;
+use shipgate::pipeline::tracking_import::{ImportReport, ImportRequest};
+use shipgate::pipeline::{fulfillment_key, supplier_shipment};
 use shipgate::queue::Job;
-use shipgate_csv::{DropFolder, Outcome, Template};
+use shipgate_csv::{DropFolder, Template};
 use shipgate_sdk::{Origin, Storefront};
 use shipgate_shopify::sandbox::{SandboxConfig, ShopifySandbox};
 use shipgate_shopify::ShopifyConnector;
@@ -187,16 +188,13 @@ async fn simulate_crashed_pushes(
         }) else {
             continue;
         };
-        let shipment = shipgate_sdk::model::Shipment {
-            tracking_number: record.tracking_number,
-            carrier: shipgate_sdk::model::CarrierRef {
-                code: None,
-                name: record.carrier_name.unwrap_or_default(),
-            },
-            tracking_url: record.tracking_url,
-            shipped_at: record.shipped_at,
-            notify_customer: false,
-        };
+        let shipment = supplier_shipment(
+            host.pipeline.registry(),
+            record.tracking_number,
+            record.carrier_name,
+            record.tracking_url,
+            record.shipped_at,
+        );
         host.store
             .begin_effect(&fulfillment_key(order, &shipment), "fulfillment")
             .await?;
@@ -213,24 +211,16 @@ async fn drop_and_import(
     name: &str,
 ) -> anyhow::Result<ImportReport> {
     std::fs::write(drop.root().join(name), text)?;
+    let owner = ImportRequest {
+        connector_id: "demo-supplier-drop".into(),
+        tenant: TENANT.into(),
+        merchant: "demo-merchant".into(),
+        path: drop.root().to_path_buf(),
+    };
     let mut total = ImportReport::default();
-    for path in drop.ready_files()? {
-        let request = ImportRequest {
-            connector_id: "demo-supplier-drop".into(),
-            tenant: TENANT.into(),
-            merchant: "demo-merchant".into(),
-            path: path.clone(),
-        };
-        let report = tracking_import::import_file(host, template, &request, |_| {}).await;
-        drop.finish(
-            &path,
-            if report.is_ok() {
-                Outcome::Done
-            } else {
-                Outcome::Failed
-            },
-        )?;
-        total = report?;
+    for file in import_ready_files(host, drop, template, &owner).await? {
+        file.moved_to?;
+        total = file.outcome?;
     }
     Ok(total)
 }
