@@ -2,18 +2,13 @@
 //! mapping case under `tests/mappings` still gives what it pins.
 
 use anyhow::Context;
-use shipgate::config::Config;
 use shipgate::mapping_cases::{run_case, CaseOutcome};
 use shipgate_csv::Templates;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub(crate) fn run(config_path: &Path, cases: &Path) -> anyhow::Result<ExitCode> {
-    let mappings = if config_path.exists() {
-        Config::load(config_path)?.mappings.dir
-    } else {
-        PathBuf::from("mappings")
-    };
+    let mappings = super::mappings_dir(config_path)?;
     let templates = Templates::load_dir(mappings.join("csv"))
         .with_context(|| format!("CSV templates in {}", mappings.join("csv").display()))?;
     println!("ok    {} CSV templates", templates.len());

@@ -68,15 +68,19 @@ async fn drain(host: &Host, config: &Config) -> anyhow::Result<RunStats> {
     Ok(stats)
 }
 
-/// The carrier registry of the configured mappings folder (`mappings/` when there is no
-/// configuration file), every bad file named.
-fn load_registry(config_path: &std::path::Path) -> anyhow::Result<shipgate_carriers::Registry> {
-    let dir = if config_path.exists() {
+/// The configured mappings folder, or `mappings/` when there is no configuration file
+/// (the data commands work from a checkout without one).
+fn mappings_dir(config_path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    Ok(if config_path.exists() {
         Config::load(config_path)?.mappings.dir
     } else {
         std::path::PathBuf::from("mappings")
-    }
-    .join("carriers");
+    })
+}
+
+/// The carrier registry of the mappings folder, every bad file named.
+fn load_registry(config_path: &std::path::Path) -> anyhow::Result<shipgate_carriers::Registry> {
+    let dir = mappings_dir(config_path)?.join("carriers");
     shipgate_carriers::Registry::load_dir(&dir).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("carrier registry {}: {}", dir.display(), all.join("; "))

@@ -12,11 +12,7 @@ const UNKNOWN_CARRIER: &str = "Other";
 /// The carrier of a supplier row: the name as given with its code when the registry
 /// knows the name; without a name, the carrier its number's format points to when one
 /// format ranks first on its own.
-fn resolve(
-    registry: &Registry,
-    given: Option<String>,
-    number: &TrackingNumber,
-) -> CarrierRef {
+fn resolve(registry: &Registry, given: Option<String>, number: &TrackingNumber) -> CarrierRef {
     match given {
         Some(name) => CarrierRef {
             code: registry.by_name(None, &name).map(|c| c.code().to_string()),
