@@ -2,7 +2,7 @@
 //! answer, events with UTC times (`Z`). Errors come as RFC 7807 problem documents whose
 //! `status` is the HTTP status.
 
-use super::util::{join_non_blank, json, malformed, Keep};
+use super::util::{join_non_blank, json, malformed, refusal, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -89,10 +89,10 @@ fn refused(answer: Answer) -> TrackError {
         401 | 403 => CarrierErrorKind::Unauthorized,
         _ => CarrierErrorKind::Other,
     };
-    TrackError::Carrier {
-        api: API,
+    refusal(
+        API,
         kind,
-        code: Some(answer.message.unwrap_or_else(|| status.to_string())),
-        message: answer.detail.or(answer.title).unwrap_or_default(),
-    }
+        Some(answer.message.unwrap_or_else(|| status.to_string())),
+        answer.detail.or(answer.title).unwrap_or_default(),
+    )
 }

@@ -4,7 +4,7 @@
 //! description is therefore the event's code for the `[statuses]` table. A refused id
 //! carries `errors` in its result; a refused request has top-level `errors`.
 
-use super::util::{json, malformed, non_blank, Keep};
+use super::util::{json, malformed, non_blank, refusal, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -157,10 +157,5 @@ fn carrier_error(e: ApiError) -> TrackError {
         (None, Some(m)) => m,
         (None, None) => String::new(),
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: e.code,
-        message,
-    }
+    refusal(API, kind, e.code, message)
 }

@@ -3,7 +3,7 @@
 //! with an exception document instead (`systemException`, `businessException`), whose
 //! root element says which.
 
-use super::util::{malformed, root_name, squash, utf8, xml, BeforeRoot};
+use super::util::{malformed, refusal, root_name, squash, utf8, xml, BeforeRoot};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -41,12 +41,12 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let root = root_name(API, text, BeforeRoot::Skipped)?;
     if root.ends_with("Exception") {
         let exception: Exception = xml(API, text)?;
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::Other,
-            code: Some(exception.code.unwrap_or(root)),
-            message: squash(&exception.message),
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::Other,
+            Some(exception.code.unwrap_or(root)),
+            squash(&exception.message),
+        ));
     }
     if root != "itemTracking" {
         return Err(malformed(API, format!("unexpected root element <{root}>")));

@@ -4,7 +4,10 @@
 //! Errors are `<messages>` (`004` "No Pin History"). Several answers may come wrapped
 //! in one `<wrapper>` element, as a batch of requests stores them.
 
-use super::util::{join_non_blank, malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
+use super::util::{
+    join_non_blank, kind_by_words, malformed, non_blank, refusal, root_name, utf8, xml, BeforeRoot,
+    Keep,
+};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{FixedOffset, Offset, Utc};
 use serde::Deserialize;
@@ -175,18 +178,19 @@ fn zone_offset(abbreviation: &str) -> Option<FixedOffset> {
 fn carrier_error(m: Message) -> TrackError {
     let code = non_blank(m.code, Keep::Trimmed);
     let message = m.description.unwrap_or_default().trim().to_string();
-    let lower = message.to_lowercase();
-    let kind = if code.as_deref() == Some("004") || lower.contains("no pin history") {
+    let kind = if code.as_deref() == Some("004") {
         CarrierErrorKind::NotFound
-    } else if lower.contains("authentication") || lower.contains("unauthori") {
-        CarrierErrorKind::Unauthorized
     } else {
-        CarrierErrorKind::Other
+        kind_by_words(
+            &message,
+            &[
+                (CarrierErrorKind::NotFound, &["no pin history"]),
+                (
+                    CarrierErrorKind::Unauthorized,
+                    &["authentication", "unauthori"],
+                ),
+            ],
+        )
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code,
-        message,
-    }
+    refusal(API, kind, code, message)
 }

@@ -3,7 +3,7 @@
 //! with its `skybillNumber` and events. Event dates carry their offset (`+02:00`).
 //! A SOAP fault (bad request, server down) becomes a carrier error too.
 
-use super::util::{join_non_blank, malformed, non_blank, utf8, xml, Keep};
+use super::util::{join_non_blank, malformed, non_blank, refusal, utf8, xml, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -73,12 +73,12 @@ struct Event {
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let envelope: Envelope = xml(API, utf8(API, body)?)?;
     if let Some(fault) = envelope.body.fault {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::Other,
-            code: Some(fault.faultcode),
-            message: fault.faultstring,
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::Other,
+            Some(fault.faultcode),
+            fault.faultstring,
+        ));
     }
     let Some(response) = envelope.body.response else {
         return Err(malformed(
@@ -88,12 +88,12 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     };
     let result = response.result;
     if result.error_code != 0 {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::Other,
-            code: Some(result.error_code.to_string()),
-            message: result.error_message.unwrap_or_default(),
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::Other,
+            Some(result.error_code.to_string()),
+            result.error_message.unwrap_or_default(),
+        ));
     }
     let mut parcels = Vec::new();
     for (i, parcel) in result.list_event_info_comp.into_iter().enumerate() {
@@ -117,12 +117,12 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     }
     if parcels.iter().all(|p| p.events.is_empty()) {
         // errorCode 0 with nothing to show: Chronopost does not know the number (yet).
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::NotFound,
-            code: Some("0".to_string()),
-            message: result.error_message.unwrap_or_default(),
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::NotFound,
+            Some("0".to_string()),
+            result.error_message.unwrap_or_default(),
+        ));
     }
     Ok(parcels)
 }

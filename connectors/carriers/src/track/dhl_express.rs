@@ -8,7 +8,7 @@
 //! A waybill whose `ActionStatus` is not `success` (e.g. "No Shipments Found") is left
 //! out; the answer is an error only when no waybill was found.
 
-use super::util::{malformed, non_blank, squash, utf8, xml, Keep};
+use super::util::{malformed, non_blank, refusal, squash, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -189,12 +189,12 @@ fn carrier_error(status: &Status) -> TrackError {
     } else {
         CarrierErrorKind::Other
     };
-    TrackError::Carrier {
-        api: API,
+    refusal(
+        API,
         kind,
-        code: condition
+        condition
             .and_then(|c| c.code.clone())
             .map(|c| c.trim().to_string()),
         message,
-    }
+    )
 }

@@ -8,7 +8,7 @@
 //! Europe/Berlin: CET, CEST under the EU summer-time rule.
 //! List `code` other than 0 is an error answer (100 "No data found" → not found).
 
-use super::util::{join_non_blank, malformed, non_blank, utf8, xml, Keep};
+use super::util::{join_non_blank, malformed, non_blank, refusal, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -126,10 +126,5 @@ fn carrier_error(code: &str, message: String) -> TrackError {
         "100" => CarrierErrorKind::NotFound,
         _ => CarrierErrorKind::Other,
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: Some(code.to_string()),
-        message,
-    }
+    refusal(API, kind, Some(code.to_string()), message)
 }

@@ -7,7 +7,7 @@
 //! SOAP envelope; a SOAP fault is the error answer (faultcode 100, "Nieprawidlowe dane
 //! autoryzacyjne" = invalid credentials → unauthorized).
 
-use super::util::{malformed, non_blank, utf8, xml, Keep};
+use super::util::{kind_by_words, malformed, non_blank, refusal, utf8, xml, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -128,16 +128,13 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
 fn carrier_error(fault: Fault) -> TrackError {
     let code = fault.faultcode.map(|c| c.trim().to_string());
     let message = fault.faultstring.unwrap_or_default();
-    let lower = message.to_lowercase();
-    let kind = if code.as_deref() == Some("100") || lower.contains("autoryzac") {
+    let kind = if code.as_deref() == Some("100") {
         CarrierErrorKind::Unauthorized
     } else {
-        CarrierErrorKind::Other
+        kind_by_words(
+            &message,
+            &[(CarrierErrorKind::Unauthorized, &["autoryzac"])],
+        )
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code,
-        message,
-    }
+    refusal(API, kind, code, message)
 }

@@ -6,7 +6,7 @@
 //! Dates are US-style local times without offset (`8/17/2021 7:11:26 PM`); DPD documents
 //! no zone for them, so they are read as UTC.
 
-use super::util::{malformed, non_blank, utf8, xml, Keep};
+use super::util::{malformed, non_blank, refusal, utf8, xml, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -108,12 +108,12 @@ struct ContentItem {
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let result = read_result(body)?;
     if result.status_info.is_empty() {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::NotFound,
-            code: None,
-            message: "no tracking data for the parcel asked about".to_string(),
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::NotFound,
+            None,
+            "no tracking data for the parcel asked about".to_string(),
+        ));
     }
     let events = result
         .status_info
@@ -151,23 +151,18 @@ fn refused(fault: Fault) -> TrackError {
         faults: None,
     });
     if let Some(auth) = detail.authentication_fault {
-        return TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::Unauthorized,
-            code: auth.error_code,
-            message: auth.error_message,
-        };
+        return refusal(
+            API,
+            CarrierErrorKind::Unauthorized,
+            auth.error_code,
+            auth.error_message,
+        );
     }
     let (code, message) = match detail.faults {
         Some(f) => (f.fault_code, f.message),
         None => (None, fault.faultstring),
     };
-    TrackError::Carrier {
-        api: API,
-        kind: CarrierErrorKind::Other,
-        code,
-        message,
-    }
+    refusal(API, CarrierErrorKind::Other, code, message)
 }
 
 /// The status name is the code; the description's lines (or the label) the words.

@@ -7,7 +7,7 @@
 //! error only when no number had scans. A proof-of-delivery answer (same API family,
 //! `documentType`) is not a tracking answer and is refused as malformed.
 
-use super::util::{join_non_blank, json, malformed, non_blank, Keep};
+use super::util::{join_non_blank, json, malformed, non_blank, refusal, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -203,10 +203,5 @@ fn carrier_error(error: &Message) -> TrackError {
     } else {
         CarrierErrorKind::Other
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code,
-        message: error.message.clone().unwrap_or_default(),
-    }
+    refusal(API, kind, code, error.message.clone().unwrap_or_default())
 }

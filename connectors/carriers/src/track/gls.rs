@@ -3,7 +3,7 @@
 //! `errorCode`, so unknown numbers do not spoil known ones. Times carry their offset
 //! (`+0200`).
 
-use super::util::{join_non_blank, json, kind_of_status, malformed, Keep};
+use super::util::{join_non_blank, json, kind_of_status, malformed, refusal, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -94,10 +94,5 @@ fn refused(code: String, message: Option<String>) -> TrackError {
         .split('_')
         .nth(1)
         .map_or(CarrierErrorKind::Other, kind_of_status);
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: Some(code),
-        message: message.unwrap_or_default(),
-    }
+    refusal(API, kind, Some(code), message.unwrap_or_default())
 }

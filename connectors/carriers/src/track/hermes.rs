@@ -3,7 +3,7 @@
 //! unknown number does not spoil the others. Status timestamps carry their offset; the
 //! delivery forecast is a German local date and time window, read at German time.
 
-use super::util::{join_non_blank, json, malformed, Keep};
+use super::util::{join_non_blank, json, malformed, refusal, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
@@ -134,10 +134,5 @@ fn refused(r: Refusal) -> TrackError {
         "e001" => CarrierErrorKind::NotFound,
         _ => CarrierErrorKind::Other,
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: Some(r.code),
-        message: r.message,
-    }
+    refusal(API, kind, Some(r.code), r.message)
 }

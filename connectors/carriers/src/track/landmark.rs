@@ -3,7 +3,9 @@
 //! delivered), a status text, a local time and a place. A refused request has
 //! `<Success>false</Success>` and `<Errors>` (`Login` for bad credentials).
 
-use super::util::{malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
+use super::util::{
+    kind_by_words, malformed, non_blank, refusal, root_name, utf8, xml, BeforeRoot, Keep,
+};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -108,14 +110,14 @@ pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
         .result
         .ok_or_else(|| malformed(API, "TrackResponse: no <Result> and no <Errors>".into()))?;
     if result.success.as_deref().map(str::trim) != Some("true") {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::Other,
-            code: None,
-            message: result
+        return Err(refusal(
+            API,
+            CarrierErrorKind::Other,
+            None,
+            result
                 .result_message
                 .unwrap_or_else(|| "Success is not true".into()),
-        });
+        ));
     }
     result
         .packages
@@ -167,18 +169,16 @@ fn parcel(index: usize, package: Package) -> Result<ParcelTrack, TrackError> {
 fn carrier_error(e: LandmarkError) -> TrackError {
     let code = non_blank(e.error_code, Keep::Trimmed);
     let message = e.error_message.unwrap_or_default().trim().to_string();
-    let lower = message.to_lowercase();
-    let kind = if code.as_deref() == Some("Login") || lower.contains("username/password") {
+    let kind = if code.as_deref() == Some("Login") {
         CarrierErrorKind::Unauthorized
-    } else if lower.contains("not found") || lower.contains("no tracking") {
-        CarrierErrorKind::NotFound
     } else {
-        CarrierErrorKind::Other
+        kind_by_words(
+            &message,
+            &[
+                (CarrierErrorKind::Unauthorized, &["username/password"]),
+                (CarrierErrorKind::NotFound, &["not found", "no tracking"]),
+            ],
+        )
     };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code,
-        message,
-    }
+    refusal(API, kind, code, message)
 }

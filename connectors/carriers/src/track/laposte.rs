@@ -3,7 +3,7 @@
 //! answer carries its own `returnCode`, so an unknown number among known ones does not
 //! spoil the rest. Every date carries its offset (`+01:00`).
 
-use super::util::{first_byte, json, malformed};
+use super::util::{first_byte, json, malformed, refusal};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use serde::Deserialize;
 
@@ -101,10 +101,10 @@ fn refused(code: u16, message: Option<String>) -> TrackError {
         401 | 403 => CarrierErrorKind::Unauthorized,
         _ => CarrierErrorKind::Other,
     };
-    TrackError::Carrier {
-        api: API,
+    refusal(
+        API,
         kind,
-        code: Some(code.to_string()),
-        message: message.unwrap_or_default(),
-    }
+        Some(code.to_string()),
+        message.unwrap_or_default(),
+    )
 }

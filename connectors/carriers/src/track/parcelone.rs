@@ -6,7 +6,7 @@
 //! included. The older shape names only the last-mile carrier's number
 //! (`CarrierTrackingID`), which becomes the parcel's number.
 
-use super::util::{json, malformed, non_blank, Keep};
+use super::util::{json, malformed, non_blank, refusal, Keep};
 use super::{parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -66,12 +66,7 @@ struct TrackingEvent {
 pub(super) fn parse(body: &[u8]) -> Result<Vec<ParcelTrack>, TrackError> {
     let answer: Answer = json(API, body)?;
     if let Some(message) = answer.error {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::NotFound,
-            code: None,
-            message,
-        });
+        return Err(refusal(API, CarrierErrorKind::NotFound, None, message));
     }
     if let Some(number) = answer.p1_trackno {
         return documented(number, answer.tracking_events);
@@ -119,12 +114,12 @@ fn documented(number: String, events: Vec<TrackingEvent>) -> Result<Vec<ParcelTr
 /// and no events.
 fn older(results: Results) -> Result<Vec<ParcelTrack>, TrackError> {
     let Some(number) = non_blank(results.carrier_tracking_id, Keep::AsWritten) else {
-        return Err(TrackError::Carrier {
-            api: API,
-            kind: CarrierErrorKind::NotFound,
-            code: results.status_code,
-            message: "no tracking data for this number".to_string(),
-        });
+        return Err(refusal(
+            API,
+            CarrierErrorKind::NotFound,
+            results.status_code,
+            "no tracking data for this number".to_string(),
+        ));
     };
     let events = results
         .events

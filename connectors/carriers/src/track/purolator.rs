@@ -4,7 +4,9 @@
 //! `HHMMSS` time and the depot. Errors come in `<ResponseInformation><Errors>` or as a
 //! SOAP fault.
 
-use super::util::{join_non_blank, malformed, non_blank, root_name, utf8, xml, BeforeRoot, Keep};
+use super::util::{
+    join_non_blank, malformed, non_blank, refusal, root_name, utf8, xml, BeforeRoot, Keep,
+};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -221,12 +223,12 @@ fn carrier_error(e: PurolatorError) -> TrackError {
 
 fn fault_error(f: Fault) -> TrackError {
     let message = f.faultstring.unwrap_or_default().trim().to_string();
-    TrackError::Carrier {
-        api: API,
-        kind: kind_of(&message),
-        code: f.faultcode.map(|c| c.trim().to_string()),
+    refusal(
+        API,
+        kind_of(&message),
+        f.faultcode.map(|c| c.trim().to_string()),
         message,
-    }
+    )
 }
 
 fn kind_of(message: &str) -> CarrierErrorKind {

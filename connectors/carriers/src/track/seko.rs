@@ -2,7 +2,7 @@
 //! consignments, each with events coded by SEKO's own `OmniCode` (`OP-72` delivered…)
 //! beside the last-mile carrier's `Code`. A refused request is an object with `Errors`.
 
-use super::util::{first_byte, json, malformed, non_blank, Keep};
+use super::util::{first_byte, json, kind_by_words, malformed, non_blank, refusal, Keep};
 use super::{parse_local, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -94,8 +94,8 @@ fn event(consignment: usize, index: usize, e: Event) -> Result<CarrierEvent, Tra
     })
 }
 
-fn refusal_error(refusal: Refusal) -> TrackError {
-    let message = refusal
+fn refusal_error(answer: Refusal) -> TrackError {
+    let message = answer
         .errors
         .iter()
         .map(|e| match (&e.property, &e.message) {
@@ -107,18 +107,12 @@ fn refusal_error(refusal: Refusal) -> TrackError {
         .filter(|m| !m.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-    let lower = message.to_lowercase();
-    let kind = if lower.contains("not found") {
-        CarrierErrorKind::NotFound
-    } else if lower.contains("unauthori") || lower.contains("access key") {
-        CarrierErrorKind::Unauthorized
-    } else {
-        CarrierErrorKind::Other
-    };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: None,
-        message,
-    }
+    let kind = kind_by_words(
+        &message,
+        &[
+            (CarrierErrorKind::NotFound, &["not found"]),
+            (CarrierErrorKind::Unauthorized, &["unauthori", "access key"]),
+        ],
+    );
+    refusal(API, kind, None, message)
 }

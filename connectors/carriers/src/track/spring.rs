@@ -2,7 +2,7 @@
 //! numeric code, a Unix timestamp and the place. `ErrorLevel` 0 is success, 1 success
 //! with warnings, 10 a failed command with the reason in `Error`.
 
-use super::util::{join_non_blank, json, malformed, Keep};
+use super::util::{join_non_blank, json, kind_by_words, malformed, refusal, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, Offset, Utc};
 use serde::Deserialize;
@@ -111,18 +111,15 @@ fn carrier_error(level: i64, message: Option<String>) -> TrackError {
     let message = message
         .filter(|m| !m.trim().is_empty())
         .unwrap_or_else(|| format!("ErrorLevel {level} without a shipment"));
-    let lower = message.to_lowercase();
-    let kind = if lower.contains("not found") {
-        CarrierErrorKind::NotFound
-    } else if lower.contains("apikey") || lower.contains("api key") || lower.contains("unauthori") {
-        CarrierErrorKind::Unauthorized
-    } else {
-        CarrierErrorKind::Other
-    };
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code: None,
-        message,
-    }
+    let kind = kind_by_words(
+        &message,
+        &[
+            (CarrierErrorKind::NotFound, &["not found"]),
+            (
+                CarrierErrorKind::Unauthorized,
+                &["apikey", "api key", "unauthori"],
+            ),
+        ],
+    );
+    refusal(API, kind, None, message)
 }

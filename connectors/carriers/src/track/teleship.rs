@@ -2,7 +2,7 @@
 //! (`collected`, `in_hub`, `delivered`…) and RFC 3339 timestamps; errors come as
 //! `messages` carrying the HTTP status as their code.
 
-use super::util::{json, json_text, kind_of_status, malformed, non_blank, Keep};
+use super::util::{json, json_text, kind_of_status, malformed, non_blank, refusal, Keep};
 use super::{parse_local, parse_utc, CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{Offset, Utc};
 use serde::Deserialize;
@@ -96,10 +96,5 @@ fn carrier_error(m: Message) -> TrackError {
             format!("{message}; {detail}")
         };
     }
-    TrackError::Carrier {
-        api: API,
-        kind,
-        code,
-        message,
-    }
+    refusal(API, kind, code, message)
 }

@@ -8,7 +8,7 @@
 //! adds `gmtDate`/`gmtTime` in newer answers; without those the local time is
 //! read as UTC, since the place's zone is not in the answer.
 
-use super::util::{join_non_blank, json, malformed, non_blank, Keep};
+use super::util::{join_non_blank, json, malformed, non_blank, refusal, Keep};
 use super::{CarrierErrorKind, CarrierEvent, ParcelTrack, TrackError};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::Deserialize;
@@ -221,10 +221,10 @@ fn carrier_error(message: Option<&Message>) -> TrackError {
         Some("TW0001") => CarrierErrorKind::NotFound,
         _ => CarrierErrorKind::Other,
     };
-    TrackError::Carrier {
-        api: API,
+    refusal(
+        API,
         kind,
         code,
-        message: message.and_then(|m| m.message.clone()).unwrap_or_default(),
-    }
+        message.and_then(|m| m.message.clone()).unwrap_or_default(),
+    )
 }

@@ -15,6 +15,37 @@ pub(super) fn malformed(api: &'static str, reason: String) -> TrackError {
     TrackError::Malformed { api, reason }
 }
 
+/// The carrier's own refusal (unknown number, bad credentials…), as every parser reports
+/// it: the kind the parser read from it, and the carrier's code and words as written.
+pub(super) fn refusal(
+    api: &'static str,
+    kind: CarrierErrorKind,
+    code: Option<String>,
+    message: String,
+) -> TrackError {
+    TrackError::Carrier {
+        api,
+        kind,
+        code,
+        message,
+    }
+}
+
+/// The kind of a refusal by the words of its message: the first group whose words
+/// appear (case-insensitively) decides, so a parser lists its carrier's wording in the
+/// order the carrier's documentation implies.
+pub(super) fn kind_by_words(
+    message: &str,
+    groups: &[(CarrierErrorKind, &[&str])],
+) -> CarrierErrorKind {
+    let lower = message.to_lowercase();
+    groups
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|(kind, _)| *kind)
+        .unwrap_or(CarrierErrorKind::Other)
+}
+
 /// A typed-decoding failure as `Malformed`, naming the path where the answer stopped
 /// fitting its shape ("at shipments[0].id: invalid type…"), so a broken answer can be
 /// found in its body.
