@@ -651,10 +651,7 @@ async fn replayed_pushes_and_a_crashed_push_never_make_a_second_fulfillment() {
         .expect("spare order stored");
     let shipment = Shipment {
         tracking_number: TrackingNumber::parse("1Z999AA10246813579").unwrap(),
-        carrier: CarrierRef {
-            code: None,
-            name: "UPS".into(),
-        },
+        carrier: CarrierRef::new(None, "UPS"),
         tracking_url: None,
         shipped_at: None,
         notify_customer: false,

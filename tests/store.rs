@@ -61,10 +61,7 @@ fn order(connector: &str, external_id: &str, number: Option<&str>, updated_at: &
 fn shipment(number: &str) -> Shipment {
     Shipment {
         tracking_number: TrackingNumber::parse(number).unwrap(),
-        carrier: CarrierRef {
-            code: Some("ups".into()),
-            name: "UPS".into(),
-        },
+        carrier: CarrierRef::new(Some("ups".into()), "UPS"),
         tracking_url: Some(format!("https://ups.example/track/{number}")),
         shipped_at: Some(time("2025-03-02T08:30:00.123456Z")),
         notify_customer: true,

@@ -14,10 +14,10 @@ const UNKNOWN_CARRIER: &str = "Other";
 /// format ranks first on its own.
 fn resolve(registry: &Registry, given: Option<String>, number: &TrackingNumber) -> CarrierRef {
     match given {
-        Some(name) => CarrierRef {
-            code: registry.by_name(None, &name).map(|c| c.code().to_string()),
+        Some(name) => CarrierRef::new(
+            registry.by_name(None, &name).map(|c| c.code().to_string()),
             name,
-        },
+        ),
         None => {
             let found = registry.detect(number.as_str());
             let sure = match found.as_slice() {
@@ -26,14 +26,10 @@ fn resolve(registry: &Registry, given: Option<String>, number: &TrackingNumber) 
                 _ => None,
             };
             match sure.and_then(|d| registry.get(d.code)) {
-                Some(carrier) => CarrierRef {
-                    code: Some(carrier.code().to_string()),
-                    name: carrier.name().to_string(),
-                },
-                None => CarrierRef {
-                    code: None,
-                    name: UNKNOWN_CARRIER.to_string(),
-                },
+                Some(carrier) => {
+                    CarrierRef::new(Some(carrier.code().to_string()), carrier.name().to_string())
+                }
+                None => CarrierRef::new(None, UNKNOWN_CARRIER.to_string()),
             }
         }
     }
@@ -60,9 +56,10 @@ pub fn supplier_shipment(
     }
 }
 
-/// The shipment as the order's storefront should read it: the carrier named in that
-/// storefront's vocabulary when the registry has that spelling (Shopify builds tracking
-/// links only for names it recognises), else as the supplier wrote it.
+/// The shipment as the order's storefront should read it: `storefront_code` set to the
+/// carrier's spelling in that storefront's vocabulary when the registry has one (Shopify
+/// builds tracking links only for names it recognises, Douyin takes only its own company
+/// codes); the storefront decides what to do without one.
 pub(crate) fn for_storefront(registry: &Registry, order: &Order, shipment: &Shipment) -> Shipment {
     let vocabulary = Vocabulary::ALL
         .into_iter()
@@ -75,8 +72,6 @@ pub(crate) fn for_storefront(registry: &Registry, order: &Order, shipment: &Ship
         .zip(vocabulary)
         .and_then(|(carrier, vocabulary)| carrier.name_in(vocabulary));
     let mut out = shipment.clone();
-    if let Some(name) = spelled {
-        out.carrier.name = name.to_string();
-    }
+    out.carrier.storefront_code = spelled.map(str::to_string);
     out
 }

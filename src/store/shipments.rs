@@ -242,10 +242,7 @@ fn decode(row: ShipmentRow) -> Result<(i64, Ulid, Shipment), StoreError> {
         parse_ulid("shipments", &order_id)?,
         Shipment {
             tracking_number,
-            carrier: CarrierRef {
-                code: carrier_code,
-                name: carrier_name,
-            },
+            carrier: CarrierRef::new(carrier_code, carrier_name),
             tracking_url,
             shipped_at: shipped_at
                 .map(|t| parse_time("shipments", &key, &t))

@@ -12,19 +12,20 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
-mod carrier;
+pub mod adapters;
 mod checksum;
 mod detect;
 mod error;
 mod evidence;
 mod format;
+mod profile;
 mod registry;
 mod spec;
 pub mod track;
 
-pub use carrier::{Carrier, Countries, Vocabulary};
 pub use checksum::Checksum;
 pub use detect::Detection;
 pub use error::RegistryError;
 pub use format::TrackingFormat;
+pub use profile::{CarrierProfile, Countries, Vocabulary};
 pub use registry::Registry;

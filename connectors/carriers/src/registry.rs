@@ -1,8 +1,8 @@
 //! The registry: all carriers, indexed by code and by every name they go by, with one
 //! regex set over every tracking-number pattern for detection.
 
-use crate::carrier::{Carrier, Vocabulary};
 use crate::error::RegistryError;
+use crate::profile::{CarrierProfile, Vocabulary};
 use regex::RegexSet;
 use shipgate_sdk::model::TrackingNumber;
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use std::path::Path;
 /// Every carrier shipgate knows, loaded once at start-up.
 #[derive(Debug, Clone)]
 pub struct Registry {
-    pub(crate) carriers: Vec<Carrier>,
+    pub(crate) carriers: Vec<CarrierProfile>,
     by_code: HashMap<String, usize>,
     by_folded_name: HashMap<String, usize>,
     by_vocabulary: HashMap<(Vocabulary, String), usize>,
@@ -66,7 +66,7 @@ impl Registry {
         let mut carriers = Vec::new();
         let mut errors = Vec::new();
         for (file, text) in sources {
-            match Carrier::from_toml(file, text) {
+            match CarrierProfile::from_toml(file, text) {
                 Ok(c) => carriers.push(c),
                 Err(e) => errors.push(e),
             }
@@ -78,7 +78,7 @@ impl Registry {
     }
 
     /// Indexes parsed carriers; refuses a code or a name claimed by two carriers.
-    pub fn from_carriers(carriers: Vec<Carrier>) -> Result<Self, RegistryError> {
+    pub fn from_carriers(carriers: Vec<CarrierProfile>) -> Result<Self, RegistryError> {
         let mut by_code = HashMap::new();
         let mut by_folded_name = HashMap::new();
         let mut by_vocabulary = HashMap::new();
@@ -127,12 +127,12 @@ impl Registry {
     }
 
     /// The carrier with this code.
-    pub fn get(&self, code: &str) -> Option<&Carrier> {
+    pub fn get(&self, code: &str) -> Option<&CarrierProfile> {
         self.by_code.get(code).and_then(|&i| self.carriers.get(i))
     }
 
     /// All carriers, in file-name order.
-    pub fn iter(&self) -> impl Iterator<Item = &Carrier> {
+    pub fn iter(&self) -> impl Iterator<Item = &CarrierProfile> {
         self.carriers.iter()
     }
 
@@ -150,7 +150,7 @@ impl Registry {
     /// punctuation do not count (`"dhl express"`, `"DHL-Express"`). The name is looked up
     /// first in `vocabulary` when one is given, then among every carrier's code, name,
     /// storefront names and aliases.
-    pub fn by_name(&self, vocabulary: Option<Vocabulary>, name: &str) -> Option<&Carrier> {
+    pub fn by_name(&self, vocabulary: Option<Vocabulary>, name: &str) -> Option<&CarrierProfile> {
         let folded = fold(name);
         if folded.is_empty() {
             return None;
@@ -170,7 +170,7 @@ impl Registry {
     }
 }
 
-fn conflict(c: &Carrier, key: &str, value: &str, other: &Carrier) -> RegistryError {
+fn conflict(c: &CarrierProfile, key: &str, value: &str, other: &CarrierProfile) -> RegistryError {
     RegistryError::Conflict {
         file: c.source().to_string(),
         key: key.to_string(),

@@ -1,9 +1,9 @@
 //! The shape of one `mappings/carriers/<code>.toml` file, as serde reads it. Validation
 //! that needs more than a type (regexes compile, groups exist, countries are ISO) happens
-//! when the spec becomes a [`crate::Carrier`].
+//! when the spec becomes a [`crate::CarrierProfile`].
 
-use crate::carrier::Vocabulary;
 use crate::checksum::Checksum;
+use crate::profile::Vocabulary;
 use serde::Deserialize;
 use shipgate_sdk::model::TrackingStatus;
 use std::collections::BTreeMap;

@@ -211,7 +211,7 @@ pub(crate) async fn push_fulfillment(
     };
     let mut tracking = serde_json::json!({
         "number": shipment.tracking_number.as_str(),
-        "company": shipment.carrier.name,
+        "company": shipment.carrier.storefront_code.as_deref().unwrap_or(&shipment.carrier.name),
     });
     if let Some(url) = &shipment.tracking_url {
         tracking["url"] = serde_json::Value::String(url.clone());

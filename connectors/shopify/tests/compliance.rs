@@ -125,10 +125,7 @@ async fn push_is_idempotent() {
         .expect("the sandbox has an open order");
     let shipment = Shipment {
         tracking_number: TrackingNumber::parse("1Z999AA10123456784").unwrap(),
-        carrier: CarrierRef {
-            code: Some("ups".into()),
-            name: "UPS".into(),
-        },
+        carrier: CarrierRef::new(Some("ups".into()), "UPS"),
         tracking_url: None,
         shipped_at: None,
         notify_customer: false,

@@ -141,10 +141,7 @@ async fn pull_and_push_queries_stay_under_the_ceiling_at_every_configured_size()
         .unwrap();
     let shipment = Shipment {
         tracking_number: TrackingNumber::parse("1Z999AA10123456784").unwrap(),
-        carrier: CarrierRef {
-            code: Some("ups".into()),
-            name: "UPS".into(),
-        },
+        carrier: CarrierRef::new(Some("ups".into()), "UPS"),
         tracking_url: None,
         shipped_at: None,
         notify_customer: false,

@@ -70,10 +70,7 @@ async fn a_fulfilled_order_comes_back_in_the_next_pull_as_fulfilled() {
         .unwrap();
     let shipment = Shipment {
         tracking_number: shipgate_sdk::model::TrackingNumber::parse("1Z999AA10123456784").unwrap(),
-        carrier: shipgate_sdk::model::CarrierRef {
-            code: Some("ups".into()),
-            name: "UPS".into(),
-        },
+        carrier: shipgate_sdk::model::CarrierRef::new(Some("ups".into()), "UPS"),
         tracking_url: None,
         shipped_at: None,
         notify_customer: false,

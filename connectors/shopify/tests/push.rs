@@ -11,10 +11,7 @@ use shipgate_shopify::ShopifyConnector;
 fn shipment(number: &str, notify: bool) -> Shipment {
     Shipment {
         tracking_number: TrackingNumber::parse(number).unwrap(),
-        carrier: CarrierRef {
-            code: Some("ups".into()),
-            name: "UPS".into(),
-        },
+        carrier: CarrierRef::new(Some("ups".into()), "UPS"),
         tracking_url: Some(format!("https://www.ups.com/track?tracknum={number}")),
         shipped_at: None,
         notify_customer: notify,

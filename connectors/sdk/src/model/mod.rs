@@ -9,6 +9,7 @@ mod address;
 mod codes;
 mod money;
 mod order;
+pub mod phone;
 mod shipment;
 mod tracking;
 

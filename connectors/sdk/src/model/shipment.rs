@@ -13,6 +13,24 @@ pub struct CarrierRef {
     pub code: Option<String>,
     /// The carrier's name as given.
     pub name: String,
+    /// The carrier's name or code in the vocabulary of the storefront the shipment is
+    /// pushed to (Shopify's tracking company, Amazon's `carrierCode`, Douyin's company
+    /// code…), filled from the carrier registry just before the push. `None` when the
+    /// registry has no spelling for that storefront: a storefront that accepts free text
+    /// falls back to `name`, one that accepts only its own codes refuses the push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storefront_code: Option<String>,
+}
+
+impl CarrierRef {
+    /// A carrier as a supplier or channel named it, not yet spelled for any storefront.
+    pub fn new(code: Option<String>, name: impl Into<String>) -> Self {
+        Self {
+            code,
+            name: name.into(),
+            storefront_code: None,
+        }
+    }
 }
 
 /// A parcel on its way for one order.

@@ -58,7 +58,7 @@ impl Countries {
 
 /// A carrier: identity, names, formats and status map.
 #[derive(Debug, Clone)]
-pub struct Carrier {
+pub struct CarrierProfile {
     code: String,
     name: String,
     countries: Countries,
@@ -70,7 +70,7 @@ pub struct Carrier {
     source: String,
 }
 
-impl Carrier {
+impl CarrierProfile {
     /// Parses and validates one carrier file; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, RegistryError> {
         let de = toml::Deserializer::new(text);

@@ -1,0 +1,39 @@
+//! Code adapters for carriers with real APIs: each implements [`shipgate_sdk::Carrier`]
+//! (quote, book, track, cancel) with the carrier's own auth, and ships a loopback
+//! sandbox that answers like the carrier does, so tests and the demo never leave the
+//! machine.
+//!
+//! One module per carrier, holding its settings (`Config`, read from the host's
+//! `[[carriers]]` table), its client, its request and answer shapes and its sandbox. The
+//! tracking answers are parsed by the same functions as saved responses
+//! ([`crate::track`]), so `shipgate track --parse` and live tracking agree.
+//!
+//! [`build`] is the one place that knows every adapter by its registry code.
+
+use shipgate_sdk::{Carrier, ConnectorError};
+use std::sync::Arc;
+
+/// Makes an adapter from its settings table and the shared HTTP client.
+pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
+
+/// Every code adapter, by registry code. One row per adapter module.
+const ADAPTERS: &[(&str, Constructor)] = &[];
+
+/// Builds the adapter for `code` from its settings table. `None` when no code adapter
+/// exists for that carrier (it is then known to the registry only: detection, names,
+/// tracking links).
+pub fn build(
+    code: &str,
+    settings: toml::Table,
+    http: reqwest::Client,
+) -> Option<Result<Arc<dyn Carrier>, ConnectorError>> {
+    ADAPTERS
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, make)| make(settings, http))
+}
+
+/// The registry codes that have a code adapter, for `shipgate carriers`.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    ADAPTERS.iter().map(|(code, _)| *code)
+}
