@@ -66,6 +66,9 @@ pub struct Config {
     /// Data files: CSV templates and code tables.
     #[serde(default)]
     pub mappings: MappingSettings,
+    /// The HTTP listener `shipgate run` serves webhooks on.
+    #[serde(default)]
+    pub http: HttpSettings,
     /// Connected shops and drop folders.
     #[serde(default)]
     pub connectors: Vec<ConnectorConfig>,
@@ -131,6 +134,23 @@ impl Default for QueueSettings {
             max_attempts: default_max_attempts(),
             base_delay_ms: default_base_delay_ms(),
             max_delay_secs: default_max_delay_secs(),
+        }
+    }
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// `host:port` to bind; loopback by default, so nothing is exposed until someone
+    /// chooses to (behind a TLS proxy).
+    pub listen: String,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
         }
     }
 }

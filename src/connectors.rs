@@ -54,11 +54,30 @@ pub struct PullSpec {
     pub interval: Duration,
 }
 
+/// How a connector's incoming webhooks are authenticated. Secrets stay out of `Debug`.
+#[derive(Clone)]
+pub enum WebhookAuth {
+    /// Shopify: HMAC-SHA256 of the raw body under the app's client secret.
+    Shopify {
+        /// The app's client secret.
+        secret: Vec<u8>,
+    },
+}
+
+impl std::fmt::Debug for WebhookAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Shopify { .. } => f.write_str("Shopify { secret: <redacted> }"),
+        }
+    }
+}
+
 /// Every connector of this host, by id.
 #[derive(Default, Clone)]
 pub struct Connectors {
     sources: BTreeMap<String, PullSpec>,
     storefronts: BTreeMap<String, Arc<dyn Storefront>>,
+    webhooks: BTreeMap<String, WebhookAuth>,
     drops: Vec<DropSpec>,
 }
 
@@ -110,6 +129,14 @@ impl Connectors {
     /// Registers a Shopify shop as both source and storefront.
     pub fn add_shopify(&mut self, connector: Arc<ShopifyConnector>, interval: Duration) {
         let id = connector.origin().connector_id.clone();
+        if let Some(secret) = &connector.config().webhook_secret {
+            self.webhooks.insert(
+                id.clone(),
+                WebhookAuth::Shopify {
+                    secret: secret.as_bytes().to_vec(),
+                },
+            );
+        }
         self.sources.insert(
             id.clone(),
             PullSpec {
@@ -128,6 +155,11 @@ impl Connectors {
     /// The storefront with this id.
     pub fn storefront(&self, id: &str) -> Option<&Arc<dyn Storefront>> {
         self.storefronts.get(id)
+    }
+
+    /// How webhooks addressed to this connector are checked; `None` when it takes none.
+    pub fn webhook_auth(&self, id: &str) -> Option<&WebhookAuth> {
+        self.webhooks.get(id)
     }
 
     /// Every pulled source, for the scheduler.

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod connectors;
 pub mod host;
+pub mod http;
 pub mod mapping_cases;
 pub mod pipeline;
 pub mod queue;

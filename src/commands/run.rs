@@ -1,10 +1,11 @@
 //! `shipgate run`: the host in one process: a scheduler per pulled connector, a poller
-//! per drop folder, and the workers, until Ctrl-C or SIGTERM; in-flight jobs drain first.
+//! per drop folder, the webhook listener and the workers, until Ctrl-C or SIGTERM; in-flight jobs drain first.
 
 use anyhow::Context;
 use shipgate::config::Config;
 use shipgate::connectors::{Connectors, DropSpec};
 use shipgate::host::Host;
+use shipgate::http::{router, HttpState};
 use shipgate::pipeline::drop_import::import_ready_files;
 use shipgate::pipeline::tracking_import::ImportRequest;
 use shipgate::queue::Job;
@@ -48,7 +49,21 @@ pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
         let (host, templates) = (host.clone(), templates.clone());
         schedulers.spawn(async move { watch_drop_folder(spec, host, templates).await });
     }
+    let listener = tokio::net::TcpListener::bind(&config.http.listen)
+        .await
+        .with_context(|| format!("binding the HTTP listener on {}", config.http.listen))?;
+    let app = router(HttpState {
+        store: host.store.clone(),
+        queue: host.queue.clone(),
+        connectors: Arc::new(connectors.clone()),
+    });
+    schedulers.spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!(%err, "the HTTP listener stopped");
+        }
+    });
     tracing::info!(
+        listen = %config.http.listen,
         pulls = connectors.pulls().count(),
         drops = connectors.drops().len(),
         workers = config.queue.concurrency,

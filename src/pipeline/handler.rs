@@ -89,6 +89,10 @@ impl JobHandler for Pipeline {
         let _guard = span.enter();
         let result = match &envelope.job {
             Job::PullOrders { connector_id } => self.pull(connector_id).await,
+            Job::FetchOrder {
+                connector_id,
+                external_id,
+            } => self.fetch(connector_id, external_id).await,
             Job::Normalize {
                 connector_id,
                 raw_hash,

@@ -3,7 +3,8 @@
 //! The effects ledger records the intent before the call and the remote reference after.
 //! A ledger entry already done ends the job at once; one that was begun but never
 //! completed (a worker died mid-call) is handed to the storefront, which looks for an
-//! existing fulfillment with the same tracking number before creating one.
+//! existing fulfillment with the same tracking number before creating one. An order
+//! cancelled since the shipment was recorded is not pushed at all.
 
 use super::carriers;
 use super::error::StepError;
@@ -32,6 +33,11 @@ impl Pipeline {
                 "order {order_id} of shipment {shipment_id} does not exist"
             ))
         })?;
+        if order.status == OrderStatus::Cancelled {
+            tracing::info!(%order_id, "order cancelled; its tracking is not pushed");
+            PipelineStats::add(&self.stats.skipped_cancelled, 1);
+            return Ok(());
+        }
         let connector_id = &order.source.connector_id;
         let storefront = self
             .connectors

@@ -12,6 +12,7 @@ pub struct PipelineStats {
     pub(crate) pushed: AtomicU64,
     pub(crate) duplicates_prevented_ledger: AtomicU64,
     pub(crate) duplicates_prevented_remote: AtomicU64,
+    pub(crate) skipped_cancelled: AtomicU64,
 }
 
 /// A point-in-time copy of [`PipelineStats`].
@@ -29,6 +30,8 @@ pub struct StatsSnapshot {
     pub duplicates_prevented_ledger: u64,
     /// Pushes skipped because the storefront already had the fulfillment.
     pub duplicates_prevented_remote: u64,
+    /// Pushes not made because the order was cancelled meanwhile.
+    pub skipped_cancelled: u64,
 }
 
 impl PipelineStats {
@@ -46,6 +49,7 @@ impl PipelineStats {
             pushed: get(&self.pushed),
             duplicates_prevented_ledger: get(&self.duplicates_prevented_ledger),
             duplicates_prevented_remote: get(&self.duplicates_prevented_remote),
+            skipped_cancelled: get(&self.skipped_cancelled),
         }
     }
 }

@@ -15,6 +15,14 @@ pub enum Job {
         /// The configured connector to pull from.
         connector_id: String,
     },
+    /// Read one order a webhook or notification said changed, then store and normalize it
+    /// like a pulled one.
+    FetchOrder {
+        /// The configured connector the order belongs to.
+        connector_id: String,
+        /// The remote's id of the order.
+        external_id: String,
+    },
     /// Turn one stored raw payload into a canonical order.
     Normalize {
         /// The connector whose mapping applies.
@@ -30,11 +38,12 @@ pub enum Job {
 }
 
 impl Job {
-    /// The job's kind as stored (`pull_orders`, `normalize`, `push_back`), for logs,
+    /// The job's kind as stored (`pull_orders`, `fetch_order`, `normalize`, `push_back`), for logs,
     /// metrics labels and the dead list.
     pub fn kind(&self) -> &'static str {
         match self {
             Job::PullOrders { .. } => "pull_orders",
+            Job::FetchOrder { .. } => "fetch_order",
             Job::Normalize { .. } => "normalize",
             Job::PushBack { .. } => "push_back",
         }

@@ -16,6 +16,7 @@ mod quarantine;
 mod raw;
 mod shipments;
 mod tracking;
+mod webhooks;
 
 pub use audit::AuditEntry;
 pub use dead::{DeadJob, NewDeadJob};

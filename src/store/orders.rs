@@ -167,6 +167,33 @@ impl Store {
         Ok(())
     }
 
+    /// Marks an order cancelled by its source's id, as soon as the source says so, so a
+    /// push still queued for it stops; `None` when the order was never stored.
+    pub async fn cancel_source_order(
+        &self,
+        connector_id: &str,
+        external_id: &str,
+    ) -> Result<Option<Ulid>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "UPDATE orders SET status = ?, revision = revision + 1
+             WHERE connector_id = ? AND external_id = ? RETURNING id",
+        )
+        .bind(OrderStatus::Cancelled.as_str())
+        .bind(connector_id)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("cancel_source_order"))?;
+        row.map(|(id,)| {
+            Ulid::from_string(&id).map_err(|e| StoreError::Corrupt {
+                table: "orders",
+                key: id.clone(),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
+    }
+
     /// How many orders a tenant has.
     pub async fn count_orders(&self, tenant: &str) -> Result<u64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE tenant = ?")

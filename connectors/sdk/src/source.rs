@@ -79,6 +79,20 @@ pub trait Source: Send + Sync {
     /// Fetches one page starting at `cursor`.
     async fn pull(&self, cursor: &Cursor) -> Result<Page, ConnectorError>;
 
+    /// Fetches one order by its remote id, when a webhook or a change notification says
+    /// it changed: the order comes back as a page of one, stored and normalized like a
+    /// pulled one. A source that cannot read a single order says so with `Rejected`, and
+    /// the host falls back on its next scheduled pull.
+    async fn fetch(&self, external_id: &str) -> Result<Page, ConnectorError> {
+        Err(ConnectorError::Rejected {
+            status: None,
+            message: format!(
+                "{} cannot fetch a single order ({external_id}); it arrives with the next pull",
+                self.channel().as_str()
+            ),
+        })
+    }
+
     /// Maps one raw order to the canonical order, validated. Pure: no I/O, so it can be
     /// replayed from quarantine after a mapping fix.
     fn normalize(&self, raw: &RawOrder) -> Result<Order, MappingError>;

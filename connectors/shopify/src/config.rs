@@ -58,6 +58,10 @@ pub struct ShopifyConfig {
     /// worker.
     #[serde(default = "default_max_wait_secs")]
     pub max_wait_secs: u64,
+    /// The app's client secret, which Shopify signs webhooks with (HMAC-SHA256 of the raw
+    /// body). Without it the host refuses this shop's webhooks. Never printed.
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
 }
 
 /// Why a configuration cannot be used.
@@ -107,6 +111,7 @@ impl ShopifyConfig {
             request_timeout_secs: default_request_timeout_secs(),
             notify_customer: false,
             max_wait_secs: default_max_wait_secs(),
+            webhook_secret: None,
         }
     }
 
@@ -166,6 +171,10 @@ impl fmt::Debug for ShopifyConfig {
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("notify_customer", &self.notify_customer)
             .field("max_wait_secs", &self.max_wait_secs)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

@@ -141,6 +141,10 @@ impl Source for ShopifyConnector {
         .await
     }
 
+    async fn fetch(&self, external_id: &str) -> Result<Page, ConnectorError> {
+        pull::fetch_order(&self.client, external_id).await
+    }
+
     fn normalize(&self, raw: &RawOrder) -> Result<Order, MappingError> {
         mapping::normalize_order(&raw.body, &self.origin)
     }

@@ -16,6 +16,7 @@ pub mod pull;
 pub mod push;
 pub mod sandbox;
 pub mod throttle;
+pub mod webhook;
 
 pub use config::{ConfigError, ShopifyConfig, API_VERSION};
 pub use connector::{ShopInfo, ShopifyConnector};

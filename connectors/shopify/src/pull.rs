@@ -211,6 +211,13 @@ pub fn search_query(cursor: &Cursor, lookback_secs: u64) -> Option<String> {
     ))
 }
 
+/// Shopify's search syntax for one order: its numeric id, the last segment of the gid.
+pub fn id_query(external_id: &str) -> Option<String> {
+    let numeric = external_id.rsplit('/').next()?;
+    (!numeric.is_empty() && numeric.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("id:{numeric}"))
+}
+
 /// Fetches the page `cursor` points at, `page_size` orders (already fitted to the cost
 /// budget), and completes the line items of orders that have more than one page.
 pub(crate) async fn pull_page(
@@ -219,13 +226,39 @@ pub(crate) async fn pull_page(
     lookback_secs: u64,
     cursor: &Cursor,
 ) -> Result<Page, ConnectorError> {
+    let query = search_query(cursor, lookback_secs);
+    orders_page(client, page_size, query, cursor).await
+}
+
+/// One order by id (see [`id_query`]), read with the same query, cost and line-item
+/// completion as a pulled page, so its bytes normalize the same way.
+pub(crate) async fn fetch_order(
+    client: &GraphqlClient,
+    external_id: &str,
+) -> Result<Page, ConnectorError> {
+    let query = id_query(external_id).ok_or_else(|| ConnectorError::Rejected {
+        status: None,
+        message: format!("{external_id:?} is not a Shopify order id"),
+    })?;
+    let mut page = orders_page(client, 1, Some(query), &Cursor::default()).await?;
+    page.has_more = false;
+    page.next = Cursor::default();
+    Ok(page)
+}
+
+async fn orders_page(
+    client: &GraphqlClient,
+    page_size: u32,
+    query: Option<String>,
+    cursor: &Cursor,
+) -> Result<Page, ConnectorError> {
     let op = Operation {
         name: ORDERS_OPERATION,
         query: ORDERS_QUERY,
         variables: serde_json::json!({
             "first": page_size,
             "after": cursor.page_token,
-            "query": search_query(cursor, lookback_secs),
+            "query": query,
             "lines": LINE_ITEMS_FIRST,
         }),
         default_cost: f64::from(orders_query_cost(page_size, LINE_ITEMS_FIRST)),

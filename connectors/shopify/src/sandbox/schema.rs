@@ -555,21 +555,46 @@ fn position(rec: &OrderRecord, sort: OrderSortKeys) -> Position {
     Position { key, id: o.id }
 }
 
-/// Reads `updated_at:>='…'` (quotes optional) from Shopify's search syntax; other terms
-/// are not supported by the sandbox and are refused so a test cannot pass by accident.
-fn updated_since(query: &str) -> async_graphql::Result<Option<DateTime<Utc>>> {
+/// The search terms the sandbox understands.
+enum Filter {
+    All,
+    UpdatedSince(DateTime<Utc>),
+    Id(u64),
+}
+
+impl Filter {
+    fn keeps(&self, r: &OrderRecord) -> bool {
+        match self {
+            Self::All => true,
+            Self::UpdatedSince(s) => r.order.updated_at >= *s,
+            Self::Id(id) => r.order.id == *id,
+        }
+    }
+}
+
+/// Reads `updated_at:>='…'` (quotes optional) or `id:N` from Shopify's search syntax;
+/// other terms are not supported by the sandbox and are refused so a test cannot pass by
+/// accident.
+fn filter(query: &str) -> async_graphql::Result<Filter> {
     let q = query.trim();
     if q.is_empty() {
-        return Ok(None);
+        return Ok(Filter::All);
+    }
+    if let Some(id) = q.strip_prefix("id:") {
+        return id
+            .trim()
+            .parse()
+            .map(Filter::Id)
+            .map_err(|_| async_graphql::Error::new(format!("invalid id value {id:?}")));
     }
     let value = q.strip_prefix("updated_at:>=").ok_or_else(|| {
         async_graphql::Error::new(format!(
-            "the sandbox only supports `updated_at:>=` searches, got {q:?}"
+            "the sandbox only supports `updated_at:>=` and `id:` searches, got {q:?}"
         ))
     })?;
     let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
     DateTime::parse_from_rfc3339(value)
-        .map(|t| Some(t.with_timezone(&Utc)))
+        .map(|t| Filter::UpdatedSince(t.with_timezone(&Utc)))
         .map_err(|e| async_graphql::Error::new(format!("invalid updated_at value {value:?}: {e}")))
 }
 
@@ -604,7 +629,7 @@ impl QueryRoot {
             })?)?;
         let sort = sort_key.unwrap_or(OrderSortKeys::Id);
         let reverse = reverse.unwrap_or(false);
-        let since = updated_since(query.as_deref().unwrap_or(""))?;
+        let filter = filter(query.as_deref().unwrap_or(""))?;
         let after = match &after {
             Some(c) => Some(
                 OpaqueCursor::<Position>::decode_cursor(c)
@@ -619,7 +644,7 @@ impl QueryRoot {
         let mut matching: Vec<(Position, &OrderRecord)> = state
             .orders
             .iter()
-            .filter(|r| since.is_none_or(|s| r.order.updated_at >= s))
+            .filter(|r| filter.keeps(r))
             .map(|r| (position(r, sort), r))
             .collect();
         matching.sort_by_key(|(p, _)| *p);

@@ -165,6 +165,28 @@ impl ShopifySandbox {
         self.with(|s| s.corruptions.insert(gid, patch));
     }
 
+    /// Cancels an order as the merchant would in the admin (its `cancelledAt` and
+    /// `updatedAt` become now), and returns the `orders/cancelled` webhook body Shopify
+    /// sends for it (REST shape: the numeric `id` and `admin_graphql_api_id`), or `None`
+    /// for an unknown order.
+    pub fn cancel_order(&self, order_gid: &str) -> Option<Vec<u8>> {
+        let now = chrono::Utc::now();
+        self.with(|s| {
+            let record = s.orders.iter_mut().find(|r| r.order.gid() == order_gid)?;
+            record.order.cancelled_at = Some(now);
+            record.order.updated_at = now;
+            let body = serde_json::json!({
+                "id": record.order.id,
+                "admin_graphql_api_id": record.order.gid(),
+                "name": record.order.name,
+                "cancelled_at": now.to_rfc3339(),
+                "cancel_reason": "customer",
+                "updated_at": now.to_rfc3339(),
+            });
+            serde_json::to_vec(&body).ok()
+        })
+    }
+
     /// Every fulfillment received, one entry per fulfillment order it covered.
     pub fn fulfillments(&self) -> Vec<RecordedFulfillment> {
         self.with(|s| s.recorded.clone())

@@ -1,0 +1,30 @@
+//! The host's HTTP door: for now the webhook receivers remote systems call. Every route
+//! answers fast and leaves the work to jobs, because senders time out within seconds
+//! (Shopify: 5 s) and retry what they think failed.
+
+mod webhooks;
+
+use crate::connectors::Connectors;
+use crate::queue::Queue;
+use crate::store::Store;
+use axum::routing::post;
+use axum::Router;
+use std::sync::Arc;
+
+/// What the routes need: where to record, where to enqueue, whom to check against.
+#[derive(Clone)]
+pub struct HttpState {
+    /// The store (webhook receipts, order status).
+    pub store: Store,
+    /// The queue the work goes to.
+    pub queue: Queue,
+    /// The connectors, for their webhook secrets.
+    pub connectors: Arc<Connectors>,
+}
+
+/// The router: `POST /webhooks/shopify/{connector_id}`.
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/webhooks/shopify/{connector_id}", post(webhooks::shopify))
+        .with_state(state)
+}

@@ -1,0 +1,90 @@
+//! Webhook receivers. A delivery is verified on its raw bytes before anything parses it,
+//! dropped when its delivery id was already acted on, and turned into a `FetchOrder` job
+//! at once; a cancellation also marks the stored order cancelled right away, so a push
+//! still waiting in the queue for it does not go out.
+
+use super::HttpState;
+use crate::connectors::WebhookAuth;
+use crate::queue::Job;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use shipgate_shopify::webhook::{self, WebhookError};
+
+/// The source name Shopify receipts are filed under, with the connector id.
+fn receipt_source(connector_id: &str) -> String {
+    format!("shopify:{connector_id}")
+}
+
+/// `POST /webhooks/shopify/{connector_id}`.
+pub(super) async fn shopify(
+    State(state): State<HttpState>,
+    Path(connector_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let Some(WebhookAuth::Shopify { secret }) = state.connectors.webhook_auth(&connector_id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no Shopify connector {connector_id:?} takes webhooks"),
+        );
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let event = match webhook::receive(secret, header, &body) {
+        Ok(event) => event,
+        Err(WebhookError::UnknownTopic(topic)) => {
+            // Acknowledged so Shopify stops re-sending a topic nobody here acts on.
+            return (StatusCode::OK, format!("topic {topic} ignored"));
+        }
+        Err(e @ (WebhookError::BadSignature | WebhookError::MissingHeader(_))) => {
+            tracing::warn!(connector = %connector_id, error = %e, "webhook refused");
+            return (StatusCode::UNAUTHORIZED, e.to_string());
+        }
+        Err(e @ WebhookError::Body(_)) => {
+            tracing::warn!(connector = %connector_id, error = %e, "webhook refused");
+            return (StatusCode::BAD_REQUEST, e.to_string());
+        }
+    };
+    let source = receipt_source(&connector_id);
+    match state.store.webhook_seen(&source, &event.webhook_id).await {
+        Ok(true) => return (StatusCode::OK, "duplicate delivery ignored".into()),
+        Ok(false) => {}
+        Err(e) => return unavailable(&connector_id, &e),
+    }
+    if event.cancelled {
+        if let Err(e) = state
+            .store
+            .cancel_source_order(&connector_id, &event.order_gid)
+            .await
+        {
+            return unavailable(&connector_id, &e);
+        }
+    }
+    let job = Job::FetchOrder {
+        connector_id: connector_id.clone(),
+        external_id: event.order_gid.clone(),
+    };
+    if let Err(e) = state.queue.push(job).await {
+        return unavailable(&connector_id, &e);
+    }
+    // Recorded after the job is queued: a crash in between makes Shopify re-send, and the
+    // second FetchOrder is harmless, while the other order would lose the event.
+    if let Err(e) = state
+        .store
+        .record_webhook(&source, &event.webhook_id, event.topic.as_str())
+        .await
+    {
+        return unavailable(&connector_id, &e);
+    }
+    tracing::info!(connector = %connector_id, topic = event.topic.as_str(), "webhook accepted");
+    (StatusCode::OK, "accepted".into())
+}
+
+/// 503 makes the sender retry later, which is what a store or queue hiccup needs.
+fn unavailable(connector_id: &str, error: &dyn std::fmt::Display) -> (StatusCode, String) {
+    tracing::error!(connector = %connector_id, %error, "webhook could not be recorded");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "could not record the delivery; retry later".into(),
+    )
+}
