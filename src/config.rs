@@ -72,6 +72,9 @@ pub struct Config {
     /// Connected shops and drop folders.
     #[serde(default)]
     pub connectors: Vec<ConnectorConfig>,
+    /// Carrier accounts with a code adapter (quote, book, track).
+    #[serde(default)]
+    pub carriers: Vec<CarrierConfig>,
     /// `${VAR}` references that were not set: (config key, variable).
     #[serde(skip)]
     pub missing_env: Vec<(String, String)>,
@@ -183,6 +186,21 @@ pub struct ConnectorConfig {
     /// What kind of connector, with its settings.
     #[serde(flatten)]
     pub kind: ConnectorKind,
+}
+
+/// One carrier account: the registry code of its adapter and the adapter's own settings
+/// (credentials as `${VAR}`, base URL, account numbers), passed to it as they are.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CarrierConfig {
+    /// The registry code (`ups`, `colissimo`…).
+    pub code: String,
+    /// A token carriers' tracking webhooks must present (`?token=` or the
+    /// `X-Shipgate-Token` header); without one the carrier's webhooks are refused.
+    #[serde(default)]
+    pub webhook_token: Option<String>,
+    /// Everything else, for the adapter.
+    #[serde(flatten)]
+    pub settings: toml::Table,
 }
 
 /// The connector kinds this build knows, tagged by `type`.

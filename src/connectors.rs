@@ -4,7 +4,7 @@
 //! for the [`Source`] or [`Storefront`] of a connector id.
 
 use crate::config::{Config, ConfigError, ConnectorKind};
-use shipgate_sdk::{ConnectorError, Origin, Source, Storefront};
+use shipgate_sdk::{Carrier, ConnectorError, Origin, Source, Storefront};
 use shipgate_shopify::ShopifyConnector;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -78,7 +78,17 @@ pub struct Connectors {
     sources: BTreeMap<String, PullSpec>,
     storefronts: BTreeMap<String, Arc<dyn Storefront>>,
     webhooks: BTreeMap<String, WebhookAuth>,
+    carriers: BTreeMap<String, CarrierAccount>,
     drops: Vec<DropSpec>,
+}
+
+/// A carrier adapter and the token its tracking webhooks must present.
+#[derive(Clone)]
+pub struct CarrierAccount {
+    /// The adapter.
+    pub adapter: Arc<dyn Carrier>,
+    /// The shared token carrier webhooks present; `None` refuses them.
+    pub webhook_token: Option<String>,
 }
 
 impl Connectors {
@@ -123,7 +133,65 @@ impl Connectors {
                 }),
             }
         }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| BuildError::Connector {
+                id: "carriers".into(),
+                source: ConnectorError::Transport(e.to_string()),
+            })?;
+        for c in &config.carriers {
+            let adapter =
+                shipgate_carriers::adapters::build(&c.code, c.settings.clone(), http.clone())
+                    .ok_or_else(|| BuildError::Connector {
+                        id: c.code.clone(),
+                        source: ConnectorError::Rejected {
+                            status: None,
+                            message: format!(
+                                "no carrier adapter {:?}; this build has: {}",
+                                c.code,
+                                shipgate_carriers::adapters::codes()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
+                    })?
+                    .map_err(|source| BuildError::Connector {
+                        id: c.code.clone(),
+                        source,
+                    })?;
+            set.add_carrier(adapter, c.webhook_token.clone());
+        }
         Ok(set)
+    }
+
+    /// Registers a carrier adapter under its registry code.
+    pub fn add_carrier(&mut self, adapter: Arc<dyn Carrier>, webhook_token: Option<String>) {
+        let code = adapter.info().code.clone();
+        self.carriers.insert(
+            code,
+            CarrierAccount {
+                adapter,
+                webhook_token,
+            },
+        );
+    }
+
+    /// The carrier adapter for a registry code.
+    pub fn carrier(&self, code: &str) -> Option<&Arc<dyn Carrier>> {
+        self.carriers.get(code).map(|a| &a.adapter)
+    }
+
+    /// Whether any configured carrier adapter tracks (the Track scheduler runs then).
+    pub fn has_tracking_carriers(&self) -> bool {
+        self.carriers
+            .values()
+            .any(|a| a.adapter.info().capabilities.track)
+    }
+
+    /// The carrier account (adapter and webhook token) for a registry code.
+    pub fn carrier_account(&self, code: &str) -> Option<&CarrierAccount> {
+        self.carriers.get(code)
     }
 
     /// Registers a Shopify shop as both source and storefront.

@@ -59,6 +59,7 @@ impl Env {
             store: host.store.clone(),
             queue: host.queue.clone(),
             connectors: Arc::new(connectors),
+            pipeline: host.pipeline.clone(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

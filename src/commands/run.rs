@@ -15,6 +15,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
+/// How often due parcels are handed out for polling (each parcel has its own schedule).
+const TRACK_ROUND: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
     let connectors = Connectors::from_config(&config)?;
@@ -45,6 +48,18 @@ pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
             }
         });
     }
+    if connectors.has_tracking_carriers() {
+        let queue = host.queue.clone();
+        schedulers.spawn(async move {
+            let mut tick = tokio::time::interval(TRACK_ROUND);
+            loop {
+                tick.tick().await;
+                if let Err(err) = queue.push(Job::TrackDue).await {
+                    tracing::error!(%err, "cannot schedule tracking polls");
+                }
+            }
+        });
+    }
     for spec in connectors.drops().iter().cloned() {
         let (host, templates) = (host.clone(), templates.clone());
         schedulers.spawn(async move { watch_drop_folder(spec, host, templates).await });
@@ -56,6 +71,7 @@ pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
         store: host.store.clone(),
         queue: host.queue.clone(),
         connectors: Arc::new(connectors.clone()),
+        pipeline: host.pipeline.clone(),
     });
     schedulers.spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {

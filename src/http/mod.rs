@@ -2,9 +2,11 @@
 //! answers fast and leaves the work to jobs, because senders time out within seconds
 //! (Shopify: 5 s) and retry what they think failed.
 
+mod carrier_webhooks;
 mod webhooks;
 
 use crate::connectors::Connectors;
+use crate::pipeline::Pipeline;
 use crate::queue::Queue;
 use crate::store::Store;
 use axum::routing::post;
@@ -20,11 +22,15 @@ pub struct HttpState {
     pub queue: Queue,
     /// The connectors, for their webhook secrets.
     pub connectors: Arc<Connectors>,
+    /// The pipeline, for what a webhook applies at once (carrier statuses).
+    pub pipeline: Arc<Pipeline>,
 }
 
-/// The router: `POST /webhooks/shopify/{connector_id}`.
+/// The router: `POST /webhooks/shopify/{connector_id}` and
+/// `POST /webhooks/carriers/{tracking_api}`.
 pub fn router(state: HttpState) -> Router {
     Router::new()
         .route("/webhooks/shopify/{connector_id}", post(webhooks::shopify))
+        .route("/webhooks/carriers/{api}", post(carrier_webhooks::receive))
         .with_state(state)
 }

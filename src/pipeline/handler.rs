@@ -98,6 +98,9 @@ impl JobHandler for Pipeline {
                 raw_hash,
             } => self.normalize(connector_id, raw_hash).await,
             Job::PushBack { shipment_id } => self.push_back(*shipment_id).await,
+            Job::TrackDue => self.track_due().await,
+            Job::Track { shipment_ids } => self.track(shipment_ids).await,
+            Job::PushStatus { shipment_id } => self.push_status(*shipment_id).await,
         };
         result.map_err(JobError::from)
     }

@@ -15,6 +15,9 @@ mod pull;
 mod push_back;
 pub mod replay;
 mod stats;
+mod track;
+pub use track::{PushedTrackingError, TRACK_BATCH};
+pub mod track_policy;
 pub mod tracking_import;
 
 pub use carriers::supplier_shipment;

@@ -4,14 +4,36 @@
 //! A ledger entry already done ends the job at once; one that was begun but never
 //! completed (a worker died mid-call) is handed to the storefront, which looks for an
 //! existing fulfillment with the same tracking number before creating one. An order
-//! cancelled since the shipment was recorded is not pushed at all.
+//! cancelled since the shipment was recorded is not pushed at all, and a push the
+//! storefront refuses as such (Douyin has no code for the carrier) goes to quarantine
+//! with the storefront's reason, to be replayed once the mapping is fixed.
 
 use super::carriers;
 use super::error::StepError;
 use super::handler::Pipeline;
 use super::stats::PipelineStats;
-use crate::store::Effect;
+use crate::store::{Effect, NewQuarantine};
+use serde::{Deserialize, Serialize};
 use shipgate_sdk::model::{Order, OrderStatus, Shipment};
+use shipgate_sdk::ConnectorError;
+
+/// The quarantine kind of a push the storefront refused.
+pub(crate) const PUSH_KIND: &str = "push";
+
+/// What a refused push keeps in quarantine: enough to read why, and the shipment to push
+/// again on replay.
+#[derive(Serialize)]
+struct PushInput<'a> {
+    shipment_id: i64,
+    order_external_id: &'a str,
+    shipment: &'a Shipment,
+}
+
+/// The part of [`PushInput`] a replay needs.
+#[derive(Deserialize)]
+pub(crate) struct PushReplay {
+    pub(crate) shipment_id: i64,
+}
 
 /// The effects-ledger key of a fulfillment: one per (shop, order, tracking number), the
 /// unit Shopify and the others must never receive twice.
@@ -54,12 +76,32 @@ impl Pipeline {
             PipelineStats::add(&self.stats.duplicates_prevented_ledger, 1);
             return Ok(());
         }
-        let remote = storefront
-            .push_fulfillment(
-                &order,
-                &carriers::for_storefront(&self.registry, &order, &shipment),
-            )
-            .await?;
+        let spelled = carriers::for_storefront(&self.registry, &order, &shipment);
+        let remote = match storefront.push_fulfillment(&order, &spelled).await {
+            Ok(remote) => remote,
+            Err(ConnectorError::Rejected { message, .. }) => {
+                // The storefront refuses this push as it stands (a carrier it cannot
+                // name, an order it will not ship): retrying cannot help, a fix can, so
+                // it waits in quarantine to be replayed instead of dying in the queue.
+                let input = serde_json::to_vec(&PushInput {
+                    shipment_id,
+                    order_external_id: &order.source.external_id,
+                    shipment: &spelled,
+                })
+                .unwrap_or_default();
+                self.quarantine(NewQuarantine {
+                    connector_id: connector_id.clone(),
+                    kind: PUSH_KIND.into(),
+                    input,
+                    location: format!("shipment {shipment_id}"),
+                    reason: message,
+                    raw_hash: None,
+                })
+                .await?;
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
         self.store.complete_effect(&key, &remote.id).await?;
         if remote.already_existed {
             PipelineStats::add(&self.stats.duplicates_prevented_remote, 1);
@@ -69,6 +111,24 @@ impl Pipeline {
         self.store
             .set_order_status(order_id, OrderStatus::Fulfilled)
             .await?;
+        // From here on the parcel's statuses follow the fulfillment, when its carrier
+        // has an adapter that tracks.
+        if let Some(code) = shipment.carrier.code.as_deref() {
+            if self
+                .connectors
+                .carrier(code)
+                .is_some_and(|c| c.info().capabilities.track)
+            {
+                self.store
+                    .watch_parcel(
+                        shipment_id,
+                        code,
+                        &shipment.tracking_number,
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+            }
+        }
         tracing::info!(%order_id, remote = %remote.id, carrier = %shipment.carrier.name, "fulfillment pushed");
         Ok(())
     }

@@ -2,10 +2,11 @@
 //! release, an order that has arrived since its tracking row did.
 //!
 //! Orders and page nodes go back through `Normalize` from their stored bytes; tracking
-//! rows are matched again. A CSV row that could not be read cannot be replayed alone (it
+//! rows are matched again; refused pushes are queued again. A CSV row that could not be read cannot be replayed alone (it
 //! needs its file's header): the supplier's corrected file is dropped again instead.
 
 use super::carriers;
+use super::push_back::{PushReplay, PUSH_KIND};
 use crate::host::Host;
 use crate::queue::{Job, QueueError};
 use crate::store::{QuarantineState, StoreError};
@@ -24,6 +25,8 @@ pub enum Replayed {
         /// Whether the shipment is new.
         created: bool,
     },
+    /// The refused push was queued again.
+    Push,
     /// The tracking row still matches no order; the item stays open.
     StillUnmatched(String),
 }
@@ -110,6 +113,19 @@ pub async fn replay_quarantined(
                 })
                 .await?;
             Replayed::Normalize
+        }
+        PUSH_KIND => {
+            let input: PushReplay =
+                serde_json::from_slice(&item.input).map_err(|e| ReplayError::Unreadable {
+                    id,
+                    reason: e.to_string(),
+                })?;
+            host.queue
+                .push(Job::PushBack {
+                    shipment_id: input.shipment_id,
+                })
+                .await?;
+            Replayed::Push
         }
         "tracking" => {
             let input: TrackingInput =

@@ -30,6 +30,18 @@ pub enum Job {
         /// The content hash keying the raw payload in the store.
         raw_hash: String,
     },
+    /// Hand out the parcels due for a tracking poll as `Track` batches, one carrier each.
+    TrackDue,
+    /// Ask one carrier about a batch of parcels; each status change is stored and pushed.
+    Track {
+        /// The parcels, by shipment id; all with the same carrier.
+        shipment_ids: Vec<i64>,
+    },
+    /// Tell the storefront a parcel's new status.
+    PushStatus {
+        /// The shipment whose parcel changed.
+        shipment_id: i64,
+    },
     /// Tell the storefront an order shipped (fulfillment, tracking number).
     PushBack {
         /// The shipment to report, by store id.
@@ -38,12 +50,15 @@ pub enum Job {
 }
 
 impl Job {
-    /// The job's kind as stored (`pull_orders`, `fetch_order`, `normalize`, `push_back`), for logs,
+    /// The job's kind as stored (`pull_orders`, `track`, `push_back`…), for logs,
     /// metrics labels and the dead list.
     pub fn kind(&self) -> &'static str {
         match self {
             Job::PullOrders { .. } => "pull_orders",
             Job::FetchOrder { .. } => "fetch_order",
+            Job::TrackDue => "track_due",
+            Job::Track { .. } => "track",
+            Job::PushStatus { .. } => "push_status",
             Job::Normalize { .. } => "normalize",
             Job::PushBack { .. } => "push_back",
         }

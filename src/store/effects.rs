@@ -87,6 +87,20 @@ impl Store {
         }
     }
 
+    /// The remote's reference of a completed effect (the fulfillment a status update
+    /// belongs to); `None` while it is missing or still pending.
+    pub async fn effect_ref(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT remote_ref FROM effects WHERE idempotency_key = ? AND state = ?",
+        )
+        .bind(key)
+        .bind(DONE)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("effect_ref"))?;
+        Ok(row.and_then(|(r,)| r))
+    }
+
     /// How many effects of a kind completed: the demo proves "never twice" with it.
     pub async fn count_effects(&self, kind: &str) -> Result<u64, StoreError> {
         let (n,): (i64,) =

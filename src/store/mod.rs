@@ -12,6 +12,7 @@ mod dead;
 mod effects;
 mod error;
 mod orders;
+mod parcels;
 mod quarantine;
 mod raw;
 mod shipments;
@@ -23,6 +24,7 @@ pub use dead::{DeadJob, NewDeadJob};
 pub use effects::Effect;
 pub use error::StoreError;
 pub use orders::{Lookup, Upsert, UpsertOutcome};
+pub use parcels::WatchedParcel;
 pub use quarantine::{NewQuarantine, QuarantineItem, QuarantineState};
 pub use raw::StoredRaw;
 

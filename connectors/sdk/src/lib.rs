@@ -25,4 +25,4 @@ pub use carrier::{
 };
 pub use error::{ConnectorError, MappingError, ValidationError};
 pub use source::{Cursor, Origin, Page, RawOrder, RejectedRecord, Source};
-pub use storefront::{RemoteRef, Storefront};
+pub use storefront::{RemoteRef, StatusPush, Storefront};

@@ -1,7 +1,7 @@
 //! Storefronts: where tracking goes back to.
 
 use crate::error::ConnectorError;
-use crate::model::{Order, Shipment};
+use crate::model::{Order, Shipment, TrackingUpdate};
 use serde::{Deserialize, Serialize};
 
 /// What the storefront calls the effect it recorded (Shopify's fulfillment gid), kept in
@@ -12,6 +12,16 @@ pub struct RemoteRef {
     pub id: String,
     /// True when the effect already existed remotely and nothing new was created.
     pub already_existed: bool,
+}
+
+/// What became of a status push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusPush {
+    /// The storefront recorded the status (its id for the record).
+    Recorded(String),
+    /// The storefront has no way to receive delivery statuses; the fulfillment with its
+    /// tracking number is all it shows.
+    Unsupported,
 }
 
 /// A place tracking is pushed back to.
@@ -26,4 +36,18 @@ pub trait Storefront: Send + Sync {
         order: &Order,
         shipment: &Shipment,
     ) -> Result<RemoteRef, ConnectorError>;
+
+    /// Tells the storefront a shipped parcel's new status (in transit, out for delivery,
+    /// delivered…), after its fulfillment was pushed. `fulfillment` is the remote
+    /// reference that push returned. Storefronts without delivery statuses keep the
+    /// default, which reports [`StatusPush::Unsupported`].
+    async fn push_status(
+        &self,
+        order: &Order,
+        fulfillment: &str,
+        update: &TrackingUpdate,
+    ) -> Result<StatusPush, ConnectorError> {
+        let _ = (order, fulfillment, update);
+        Ok(StatusPush::Unsupported)
+    }
 }
