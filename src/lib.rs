@@ -9,4 +9,5 @@ pub mod http;
 pub mod mapping_cases;
 pub mod pipeline;
 pub mod queue;
+pub mod routing;
 pub mod store;

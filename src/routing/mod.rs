@@ -1,0 +1,11 @@
+//! Routing, first cut: each order gets a location (stock, nearness, same-day cut-off)
+//! and a carrier (per-merchant rule: cheapest, fastest, or a fixed table). An order no
+//! rule can place goes to the exceptions list with the reason.
+
+mod locate;
+mod rules;
+
+pub use locate::{choose_location, NoLocation, Placement};
+pub use rules::{
+    CarrierRule, Location, LocationAddress, RoutingPlan, RoutingRules, RulesError, TableRow,
+};
