@@ -140,7 +140,8 @@ pub fn parse(body: &[u8]) -> Result<Vec<Result<PushMessage, BadMessage>>, Webhoo
 fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        // Ids are int64 on the platform; a float here is not an id.
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
         _ => None,
     }
 }
