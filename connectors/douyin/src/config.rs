@@ -52,7 +52,7 @@ fn default_timeout_secs() -> u64 {
     12
 }
 fn default_lookback_secs() -> i64 {
-    0
+    300
 }
 
 impl std::fmt::Debug for DouyinConfig {
