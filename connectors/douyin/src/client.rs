@@ -136,8 +136,9 @@ impl Client {
         if env.code != CODE_OK {
             return Err(classify(status, &env));
         }
-        serde_json::from_value::<TokenData>(env.data).map_err(|e| ConnectorError::UnexpectedShape {
+        TokenData::deserialize(&env.data).map_err(|e| ConnectorError::UnexpectedShape {
             reason: format!("{method} data: {e}"),
+            // A token answer holds credentials: it is not kept where errors are logged.
             raw: Vec::new(),
         })
     }
