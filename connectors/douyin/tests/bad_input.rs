@@ -190,3 +190,23 @@ async fn push_records_the_call_and_a_retry_after_a_crash_adds_nothing() {
     assert_eq!(again.id, first.id);
     assert_eq!(sb.logistics_calls().len(), 1);
 }
+
+#[tokio::test]
+async fn an_unknown_refresh_token_without_a_shop_id_is_unauthorized() {
+    let sb = sandbox(2).await;
+    let c = connector(&sb, |cfg| {
+        cfg.shop_id = None;
+        cfg.refresh_token = Some("sbx-rt-unknown".into());
+    });
+    let err = c.pull(&Cursor::default()).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Unauthorized { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("dop.token-generate-failed:token-invalid"),
+        "{err}"
+    );
+    assert!(!format!("{err:?} {c:?}").contains("sbx-rt-unknown"));
+}
