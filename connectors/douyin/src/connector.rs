@@ -1,0 +1,75 @@
+//! The connector the host holds: one shop, its signed client, and the `Source` /
+//! `Storefront` contracts wired to the pull, mapping and push modules.
+
+use crate::client::Client;
+use crate::config::DouyinConfig;
+use crate::{mapping, pull, push};
+use shipgate_sdk::model::{Channel, Order, Shipment};
+use shipgate_sdk::{
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, Storefront,
+};
+
+/// A Douyin shop as a source of orders and a destination for tracking numbers.
+pub struct DouyinConnector {
+    origin: Origin,
+    client: Client,
+}
+
+impl std::fmt::Debug for DouyinConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DouyinConnector")
+            .field("config", self.client.config())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+impl DouyinConnector {
+    /// Validates the configuration and builds the client. No request is sent until the
+    /// first call, which also obtains the access token.
+    pub fn new(config: DouyinConfig, origin: Origin) -> Result<Self, ConnectorError> {
+        config.validate().map_err(|e| ConnectorError::Rejected {
+            status: None,
+            message: format!("invalid Douyin config: {e}"),
+        })?;
+        Ok(Self {
+            origin,
+            client: Client::new(config)?,
+        })
+    }
+
+    /// The configuration (secrets redacted in `Debug`).
+    pub fn config(&self) -> &DouyinConfig {
+        self.client.config()
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for DouyinConnector {
+    fn channel(&self) -> Channel {
+        Channel::new(mapping::CHANNEL)
+    }
+
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    async fn pull(&self, cursor: &Cursor) -> Result<Page, ConnectorError> {
+        pull::pull(&self.client, cursor).await
+    }
+
+    fn normalize(&self, raw: &RawOrder) -> Result<Order, MappingError> {
+        mapping::normalize(&self.origin, &raw.body)
+    }
+}
+
+#[async_trait::async_trait]
+impl Storefront for DouyinConnector {
+    async fn push_fulfillment(
+        &self,
+        order: &Order,
+        shipment: &Shipment,
+    ) -> Result<RemoteRef, ConnectorError> {
+        push::push_fulfillment(&self.client, order, shipment).await
+    }
+}
