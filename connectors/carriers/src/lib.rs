@@ -20,6 +20,7 @@ mod evidence;
 mod format;
 mod profile;
 mod registry;
+pub mod shopping;
 mod spec;
 pub mod track;
 
