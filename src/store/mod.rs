@@ -15,6 +15,7 @@ mod orders;
 mod parcels;
 mod quarantine;
 mod raw;
+mod routes;
 mod shipments;
 mod tracking;
 mod webhooks;
@@ -27,6 +28,7 @@ pub use orders::{Lookup, Upsert, UpsertOutcome};
 pub use parcels::WatchedParcel;
 pub use quarantine::{NewQuarantine, QuarantineItem, QuarantineState};
 pub use raw::StoredRaw;
+pub use routes::Route;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

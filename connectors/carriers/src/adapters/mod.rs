@@ -10,7 +10,9 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+pub mod fedex;
 pub mod own_fleet;
+pub mod ups;
 
 use shipgate_sdk::{Carrier, ConnectorError};
 use std::sync::Arc;
@@ -19,7 +21,11 @@ use std::sync::Arc;
 pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
 
 /// Every code adapter, by registry code. One row per adapter module.
-const ADAPTERS: &[(&str, Constructor)] = &[(own_fleet::CODE, own_fleet::build)];
+const ADAPTERS: &[(&str, Constructor)] = &[
+    ("fedex", fedex::build),
+    (own_fleet::CODE, own_fleet::build),
+    ("ups", ups::build),
+];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
 /// exists for that carrier (it is then known to the registry only: detection, names,

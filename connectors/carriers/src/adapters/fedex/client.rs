@@ -1,0 +1,118 @@
+//! FedEx HTTP: a bearer token from `/oauth/token` on every call, `X-locale`, the
+//! `x-customer-transaction-id` FedEx echoes back as `customerTransactionId`, and FedEx's
+//! error envelope (`{"transactionId","errors":[{"code","message"}]}`) turned into
+//! [`ConnectorError`].
+
+use reqwest::Method;
+use serde::Deserialize;
+use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::oauth::TokenSource;
+use shipgate_sdk::ConnectorError;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// "CODE: message; …" from FedEx's error envelope, or the body itself.
+fn fedex_message(body: &[u8]) -> String {
+    let listed = serde_json::from_slice::<Envelope>(body)
+        .ok()
+        .map(|e| {
+            e.errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.code.as_deref().unwrap_or("?"),
+                        e.message.as_deref().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|m| !m.is_empty());
+    listed.unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string())
+}
+
+/// One FedEx account's HTTP client.
+pub(super) struct Client {
+    http: reqwest::Client,
+    base: String,
+    tokens: TokenSource,
+    timeout: Duration,
+}
+
+impl Client {
+    pub(super) fn new(
+        http: reqwest::Client,
+        base: String,
+        tokens: TokenSource,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            http,
+            base,
+            tokens,
+            timeout,
+        }
+    }
+
+    /// Sends one JSON call; a non-success status is an error with FedEx's code and words.
+    /// `transaction` goes in `x-customer-transaction-id`.
+    pub(super) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+        transaction: Option<&str>,
+    ) -> Result<Vec<u8>, ConnectorError> {
+        let token = self.tokens.token().await?;
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("X-locale", "en_US")
+            .timeout(self.timeout)
+            .json(body);
+        if let Some(id) = transaction {
+            request = request.header("x-customer-transaction-id", id);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("fedex {path}: {e}")))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("fedex {path}: {e}")))?
+            .to_vec();
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        if status == 401 {
+            // An expired or revoked token: the next call fetches a new one.
+            self.tokens.invalidate().await;
+        }
+        let message = fedex_message(&body);
+        Err(error_for_status(
+            status,
+            retry_after.as_deref(),
+            message.as_bytes(),
+        ))
+    }
+}

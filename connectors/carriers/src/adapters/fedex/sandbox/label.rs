@@ -1,0 +1,79 @@
+//! A minimal valid one-page PDF label (4×6 in, Helvetica text), with a correct
+//! cross-reference table, so sandboxes return a file a PDF reader opens. Shared by the
+//! sandboxes of carriers that send PDF labels.
+
+/// A 4×6 in PDF page showing `lines` top-down.
+pub(crate) fn pdf(lines: &[&str]) -> Vec<u8> {
+    let mut text = String::from("BT /F1 16 Tf 20 400 Td 18 TL");
+    for line in lines {
+        let escaped: String = line
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .flat_map(|c| match c {
+                '(' | ')' | '\\' => vec!['\\', c],
+                _ => vec![c],
+            })
+            .collect();
+        text.push_str(&format!(" ({escaped}) Tj T*"));
+    }
+    text.push_str(" ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_cross_reference_points_at_each_object() {
+        let file = super::pdf(&["FedEx (test)", "794953535000"]);
+        let text = String::from_utf8(file.clone()).unwrap();
+        assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
+        let xref: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(text[xref..].starts_with("xref\n0 6\n"));
+        for (i, line) in text[xref..].lines().skip(3).take(5).enumerate() {
+            let at: usize = line[..10].parse().unwrap();
+            assert!(
+                text[at..].starts_with(&format!("{} 0 obj", i + 1)),
+                "object {}",
+                i + 1
+            );
+        }
+        assert!(text.contains("(FedEx \\(test\\)) Tj"));
+    }
+}
