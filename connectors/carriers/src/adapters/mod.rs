@@ -13,11 +13,13 @@
 use shipgate_sdk::{Carrier, ConnectorError};
 use std::sync::Arc;
 
+pub mod chronopost;
+
 /// Makes an adapter from its settings table and the shared HTTP client.
 pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
 
 /// Every code adapter, by registry code. One row per adapter module.
-const ADAPTERS: &[(&str, Constructor)] = &[];
+const ADAPTERS: &[(&str, Constructor)] = &[(chronopost::CODE, chronopost::Chronopost::build)];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
 /// exists for that carrier (it is then known to the registry only: detection, names,
