@@ -14,12 +14,16 @@ use shipgate_sdk::{Carrier, ConnectorError};
 use std::sync::Arc;
 
 pub mod chronopost;
+pub mod colissimo;
 
 /// Makes an adapter from its settings table and the shared HTTP client.
 pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
 
 /// Every code adapter, by registry code. One row per adapter module.
-const ADAPTERS: &[(&str, Constructor)] = &[(chronopost::CODE, chronopost::Chronopost::build)];
+const ADAPTERS: &[(&str, Constructor)] = &[
+    (chronopost::CODE, chronopost::Chronopost::build),
+    (colissimo::CODE, colissimo::Colissimo::build),
+];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
 /// exists for that carrier (it is then known to the registry only: detection, names,
