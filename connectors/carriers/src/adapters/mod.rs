@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 pub mod chronopost;
 pub mod colissimo;
+pub mod dpd;
 
 /// Makes an adapter from its settings table and the shared HTTP client.
 pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
@@ -23,6 +24,7 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 const ADAPTERS: &[(&str, Constructor)] = &[
     (chronopost::CODE, chronopost::Chronopost::build),
     (colissimo::CODE, colissimo::Colissimo::build),
+    (dpd::CODE, dpd::Dpd::build),
 ];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
