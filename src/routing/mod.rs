@@ -3,9 +3,12 @@
 //! rule can place goes to the exceptions list with the reason.
 
 mod locate;
+mod parcel;
 mod rules;
 
 pub use locate::{choose_location, NoLocation, Placement};
+pub use parcel::order_parcel;
 pub use rules::{
-    CarrierRule, Location, LocationAddress, RoutingPlan, RoutingRules, RulesError, TableRow,
+    CarrierRule, DefaultParcel, Location, LocationAddress, RoutingPlan, RoutingRules, RulesError,
+    TableRow,
 };

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use shipgate_sdk::model::{Address, CountryCode};
+use shipgate_sdk::LabelFormat;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -24,6 +25,38 @@ pub struct Location {
     /// Units on hand per SKU. A SKU missing here is out of stock at this location.
     #[serde(default)]
     pub stock: BTreeMap<String, u32>,
+    /// What its printers take: `zpl` (thermal, the default) or `pdf`.
+    #[serde(default = "default_label_format")]
+    pub label_format: LabelFormat,
+}
+
+fn default_label_format() -> LabelFormat {
+    LabelFormat::Zpl
+}
+
+/// The box used when order lines do not say their weight or size.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultParcel {
+    /// Weight of one unit without a weight, in grams.
+    pub unit_weight_grams: u32,
+    /// Box length in millimetres.
+    pub length_mm: u32,
+    /// Box width in millimetres.
+    pub width_mm: u32,
+    /// Box height in millimetres.
+    pub height_mm: u32,
+}
+
+impl Default for DefaultParcel {
+    fn default() -> Self {
+        Self {
+            unit_weight_grams: 500,
+            length_mm: 300,
+            width_mm: 200,
+            height_mm: 150,
+        }
+    }
 }
 
 /// A location's address, as plain settings.
@@ -110,6 +143,9 @@ pub struct RoutingPlan {
     pub locations: Vec<Location>,
     /// How the carrier is picked.
     pub carrier: CarrierRule,
+    /// The box assumed for lines without weight or size.
+    #[serde(default)]
+    pub default_parcel: DefaultParcel,
 }
 
 /// Every plan, by merchant.

@@ -10,6 +10,9 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+pub mod chronopost;
+pub mod colissimo;
+pub mod dpd;
 pub mod fedex;
 pub mod own_fleet;
 pub mod ups;
@@ -22,6 +25,9 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
+    (chronopost::CODE, chronopost::Chronopost::build),
+    (colissimo::CODE, colissimo::Colissimo::build),
+    (dpd::CODE, dpd::Dpd::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
     ("ups", ups::build),
