@@ -187,7 +187,8 @@ impl AmazonSandbox {
             .collect()
     }
 
-    /// Serves order `id` spoiled: an object is merged into it, anything else replaces it.
+    /// Serves order `id` spoiled: an object is merged into it (a `null` member removes
+    /// the field), anything else replaces it.
     pub fn corrupt_order(&self, id: &str, patch: Value) {
         self.lock().corruptions.insert(id.to_string(), patch);
     }

@@ -93,7 +93,11 @@ impl State {
                 let mut o = order.clone();
                 if let Some(obj) = o.as_object_mut() {
                     for (k, v) in patch {
-                        obj.insert(k.clone(), v.clone());
+                        if v.is_null() {
+                            obj.remove(k);
+                        } else {
+                            obj.insert(k.clone(), v.clone());
+                        }
                     }
                 }
                 o
