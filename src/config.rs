@@ -6,6 +6,8 @@
 //! reported when the connector that needs it is built.
 
 use serde::Deserialize;
+use shipgate_amazon::AmazonConfig;
+use shipgate_douyin::DouyinConfig;
 use shipgate_shopify::ShopifyConfig;
 use std::path::{Path, PathBuf};
 use toml::Value;
@@ -215,6 +217,22 @@ pub enum ConnectorKind {
         /// The Shopify settings (`[connectors.shopify]`).
         shopify: ShopifyConfig,
     },
+    /// An Amazon seller account over the Selling Partner API.
+    Amazon {
+        /// How often the scheduler pulls (searchOrders allows about one call per 3 min).
+        #[serde(default = "default_amazon_pull_interval")]
+        pull_interval_secs: u64,
+        /// The SP-API settings (`[connectors.amazon]`).
+        amazon: AmazonConfig,
+    },
+    /// A Douyin (抖店) shop over the open platform.
+    Douyin {
+        /// How often the scheduler pulls.
+        #[serde(default = "default_pull_interval")]
+        pull_interval_secs: u64,
+        /// The open-platform settings (`[connectors.douyin]`).
+        douyin: DouyinConfig,
+    },
     /// A folder suppliers drop tracking CSV files into.
     CsvDrop {
         /// The folder; `done/` and `failed/` are made inside it.
@@ -229,6 +247,9 @@ pub enum ConnectorKind {
 
 fn default_pull_interval() -> u64 {
     300
+}
+fn default_amazon_pull_interval() -> u64 {
+    180
 }
 fn default_poll_interval() -> u64 {
     10

@@ -5,6 +5,8 @@
 
 use crate::config::{Config, ConfigError, ConnectorKind};
 use shipgate_sdk::{Carrier, ConnectorError, Origin, Source, Storefront};
+use shipgate_amazon::AmazonConnector;
+use shipgate_douyin::DouyinConnector;
 use shipgate_shopify::ShopifyConnector;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -62,12 +64,22 @@ pub enum WebhookAuth {
         /// The app's client secret.
         secret: Vec<u8>,
     },
+    /// Douyin: `event-sign`, keyed by the app key and secret.
+    Douyin {
+        /// The app key.
+        app_key: String,
+        /// The app secret.
+        app_secret: String,
+    },
 }
 
 impl std::fmt::Debug for WebhookAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Shopify { .. } => f.write_str("Shopify { secret: <redacted> }"),
+            Self::Douyin { app_key, .. } => {
+                write!(f, "Douyin {{ app_key: {app_key:?}, app_secret: <redacted> }}")
+            }
         }
     }
 }
@@ -115,6 +127,41 @@ impl Connectors {
                             }
                         })?;
                     set.add_shopify(
+                        Arc::new(connector),
+                        Duration::from_secs(*pull_interval_secs),
+                    );
+                }
+                ConnectorKind::Amazon {
+                    pull_interval_secs,
+                    amazon,
+                } => {
+                    let connector = AmazonConnector::new(amazon.clone(), origin)
+                        .map_err(|source| BuildError::Connector {
+                            id: c.id.clone(),
+                            source,
+                        })?;
+                    set.add_marketplace(
+                        Arc::new(connector),
+                        Duration::from_secs(*pull_interval_secs),
+                    );
+                }
+                ConnectorKind::Douyin {
+                    pull_interval_secs,
+                    douyin,
+                } => {
+                    let connector = DouyinConnector::new(douyin.clone(), origin)
+                        .map_err(|source| BuildError::Connector {
+                            id: c.id.clone(),
+                            source,
+                        })?;
+                    set.webhooks.insert(
+                        c.id.clone(),
+                        WebhookAuth::Douyin {
+                            app_key: douyin.app_key.clone(),
+                            app_secret: douyin.app_secret.clone(),
+                        },
+                    );
+                    set.add_marketplace(
                         Arc::new(connector),
                         Duration::from_secs(*pull_interval_secs),
                     );
@@ -205,6 +252,16 @@ impl Connectors {
                 },
             );
         }
+        self.add_marketplace(connector, interval);
+    }
+
+    /// Registers a marketplace connector as both source and storefront.
+    pub fn add_marketplace<C: Source + Storefront + 'static>(
+        &mut self,
+        connector: Arc<C>,
+        interval: Duration,
+    ) {
+        let id = connector.origin().connector_id.clone();
         self.sources.insert(
             id.clone(),
             PullSpec {

@@ -115,6 +115,13 @@ impl Source for AmazonConnector {
         pull::pull_page(&self.api, &self.config, cursor).await
     }
 
+    async fn fetch(&self, external_id: &str) -> Result<Page, ConnectorError> {
+        Ok(Page {
+            orders: vec![self.get_order(external_id).await?],
+            ..Page::default()
+        })
+    }
+
     fn normalize(&self, raw: &RawOrder) -> Result<Order, MappingError> {
         mapping::normalize(&self.origin, &raw.body)
     }

@@ -58,6 +58,10 @@ impl Source for DouyinConnector {
         pull::pull(&self.client, cursor).await
     }
 
+    async fn fetch(&self, external_id: &str) -> Result<Page, ConnectorError> {
+        pull::fetch_order(&self.client, external_id).await
+    }
+
     fn normalize(&self, raw: &RawOrder) -> Result<Order, MappingError> {
         mapping::normalize(&self.origin, &raw.body)
     }

@@ -119,6 +119,38 @@ pub(crate) async fn pull(client: &Client, cursor: &Cursor) -> Result<Page, Conne
     })
 }
 
+/// One shop order by id (`order.orderDetail`), decrypted like a pulled one: what a push
+/// message naming the order leads to.
+pub(crate) async fn fetch_order(client: &Client, shop_order_id: &str) -> Result<Page, ConnectorError> {
+    let data = client
+        .call("order.orderDetail", &json!({"shop_order_id": shop_order_id}))
+        .await?;
+    let detail = match data.get("shop_order_detail") {
+        Some(Value::Object(obj)) if order_id(obj).is_some() => obj.clone(),
+        _ => {
+            return Err(ConnectorError::UnexpectedShape {
+                reason: "order.orderDetail data.shop_order_detail is missing or has no order_id"
+                    .into(),
+                raw: serde_json::to_vec(&data).unwrap_or_default(),
+            })
+        }
+    };
+    let mut keep = vec![detail];
+    decrypt(client, &mut keep).await?;
+    let orders = keep
+        .into_iter()
+        .map(|obj| RawOrder {
+            external_id: order_id(&obj),
+            content_type: "application/json".into(),
+            body: serde_json::to_vec(&Value::Object(obj)).unwrap_or_default(),
+        })
+        .collect();
+    Ok(Page {
+        orders,
+        ..Page::default()
+    })
+}
+
 fn order_id(obj: &Map<String, Value>) -> Option<String> {
     match obj.get("order_id") {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
