@@ -124,7 +124,7 @@ pub struct Outcome {
 }
 
 /// `<ErrorList>` / `<Errors>`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ErrorList {
     /// The `<Error>` elements.
     #[serde(rename = "Error", default)]
@@ -132,7 +132,7 @@ pub struct ErrorList {
 }
 
 /// `<Error>`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SoapError {
     /// `OrderStateIncoherent`, `UnexpectedException`…
@@ -145,11 +145,27 @@ pub struct SoapError {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ValidateOrderListResult {
-    /// Call-level outcome.
-    #[serde(flatten)]
-    pub outcome: Outcome,
+    /// The call-level message.
+    pub error_message: Option<String>,
+    /// `true` when the call as a whole was processed.
+    pub operation_success: Option<String>,
+    /// Structured call-level errors.
+    pub error_list: Option<ErrorList>,
     /// One result per order sent.
     pub validate_order_results: Option<ValidateOrderResults>,
+}
+
+impl ValidateOrderListResult {
+    /// The call-level part, as every result carries it. (Fields are repeated rather
+    /// than `#[serde(flatten)]`ed: flattening makes quick-xml read elements carrying
+    /// an `xmlns` attribute as maps.)
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            error_message: self.error_message.clone(),
+            operation_success: self.operation_success.clone(),
+            error_list: self.error_list.clone(),
+        }
+    }
 }
 
 /// `<ValidateOrderResults>`.

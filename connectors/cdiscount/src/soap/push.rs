@@ -85,8 +85,8 @@ pub fn verdict(body: &[u8], number: &str) -> Result<(), ConnectorError> {
         .body
         .response
         .result;
-    if !is_true(result.outcome.operation_success.as_deref()) {
-        return Err(outcome_error("ValidateOrderList", &result.outcome));
+    if !is_true(result.operation_success.as_deref()) {
+        return Err(outcome_error("ValidateOrderList", &result.outcome()));
     }
     let mine = result
         .validate_order_results
@@ -118,7 +118,7 @@ pub fn verdict(body: &[u8], number: &str) -> Result<(), ConnectorError> {
         message: format!(
             "Cdiscount refused order {number} (Validated=false although OperationSuccess=true): {}",
             if why.is_empty() {
-                result.outcome.error_message.unwrap_or_default()
+                result.error_message.clone().unwrap_or_default()
             } else {
                 why.join("; ")
             }
