@@ -39,8 +39,12 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("cdiscount_soap_order");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("quick_xml_reader_pass", |b| b.iter(|| reader_pass(black_box(&soap))));
-    g.bench_function("normalize", |b| b.iter(|| normalize(&origin, black_box(&soap))));
+    g.bench_function("quick_xml_reader_pass", |b| {
+        b.iter(|| reader_pass(black_box(&soap)))
+    });
+    g.bench_function("normalize", |b| {
+        b.iter(|| normalize(&origin, black_box(&soap)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("cdiscount_rest_order");
@@ -48,7 +52,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("serde_json_value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(rest)))
     });
-    g.bench_function("normalize", |b| b.iter(|| normalize(&origin, black_box(rest))));
+    g.bench_function("normalize", |b| {
+        b.iter(|| normalize(&origin, black_box(rest)))
+    });
     g.finish();
 }
 

@@ -202,6 +202,18 @@ struct ValidateOrderList<'a> {
     message: Message<'a>,
 }
 
+#[derive(Serialize)]
+struct GetOrderListBody<'a> {
+    #[serde(rename = "GetOrderList")]
+    op: GetOrderList<'a>,
+}
+
+#[derive(Serialize)]
+struct ValidateOrderListBody<'a> {
+    #[serde(rename = "ValidateOrderList")]
+    op: ValidateOrderList<'a>,
+}
+
 fn write<B: Serialize>(body: B) -> Result<String, ConnectorError> {
     let env = Envelope {
         xmlns_s: SOAP_ENV,
@@ -217,10 +229,12 @@ fn write<B: Serialize>(body: B) -> Result<String, ConnectorError> {
 
 /// A `GetOrderList` request.
 pub fn get_order_list(token: &str, filter: &OrderFilter) -> Result<String, ConnectorError> {
-    write(GetOrderList {
-        xmlns: CDISCOUNT_NS,
-        header: header(token),
-        filter,
+    write(GetOrderListBody {
+        op: GetOrderList {
+            xmlns: CDISCOUNT_NS,
+            header: header(token),
+            filter,
+        },
     })
 }
 
@@ -229,11 +243,13 @@ pub fn validate_order_list(
     token: &str,
     orders: &[ValidateOrder],
 ) -> Result<String, ConnectorError> {
-    write(ValidateOrderList {
-        xmlns: CDISCOUNT_NS,
-        header: header(token),
-        message: Message {
-            list: OrderList { orders },
+    write(ValidateOrderListBody {
+        op: ValidateOrderList {
+            xmlns: CDISCOUNT_NS,
+            header: header(token),
+            message: Message {
+                list: OrderList { orders },
+            },
         },
     })
 }
