@@ -279,6 +279,12 @@ async fn service(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String)
         .next()
         .unwrap_or("")
         .to_string();
+    if !body.contains(&format!("<{action} ")) && !body.contains(&format!(":{action} ")) {
+        return fault(
+            "s:Client",
+            &format!("the body holds no <{action}> element matching the SOAPAction"),
+        );
+    }
     let mut inner = s.lock();
     let token = texts(&body, "TokenId")
         .into_iter()
