@@ -1,0 +1,101 @@
+//! The Octopia HTTP client: a cached OAuth2 client-credentials token (Octopia's tokens
+//! live 2 h and an implementer reports a cap of 500 tokens per hour, so one is reused
+//! until shortly before it expires), the `SellerId` header on every call, and error
+//! bodies mapped by [`crate::error::rest_error`]. A 401 on a cached token drops it and
+//! retries once with a fresh one (a rotated secret or a revoked token); a second
+//! refusal is final.
+
+use crate::config::RestConfig;
+use crate::error::rest_error;
+
+use reqwest::{Method, StatusCode};
+use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
+use shipgate_sdk::ConnectorError;
+use std::fmt;
+
+/// A client bound to one seller account.
+pub struct RestClient {
+    http: reqwest::Client,
+    base: String,
+    seller_id: String,
+    tokens: TokenSource,
+}
+
+impl fmt::Debug for RestClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RestClient")
+            .field("base", &self.base)
+            .field("seller_id", &self.seller_id)
+            .field("tokens", &self.tokens)
+            .finish()
+    }
+}
+
+impl RestClient {
+    /// Builds the HTTP client and the token source; sends nothing.
+    pub fn new(config: &RestConfig) -> Result<Self, ConnectorError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout())
+            .build()
+            .map_err(ConnectorError::from)?;
+        let tokens = TokenSource::new(
+            http.clone(),
+            OAuthClient {
+                token_url: config.token_url.clone(),
+                client_id: config.client_id.clone(),
+                client_secret: config.client_secret.clone(),
+                grant: Grant::ClientCredentials { scope: None },
+                auth: ClientAuth::FormBody,
+            },
+        );
+        Ok(Self {
+            http,
+            base: config.base_url.trim_end_matches('/').to_string(),
+            seller_id: config.seller_id.clone(),
+            tokens,
+        })
+    }
+
+    /// Sends `method path` with `query` and an optional JSON body; returns the status
+    /// and body of a 2xx answer, the mapped error otherwise.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        json: Option<&serde_json::Value>,
+    ) -> Result<(u16, Vec<u8>), ConnectorError> {
+        let url = format!("{}{}", self.base, path);
+        let mut retried = false;
+        loop {
+            let token = self.tokens.token().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(&token)
+                .header("SellerId", &self.seller_id)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .query(query);
+            if let Some(body) = json {
+                req = req.json(body);
+            }
+            let resp = req.send().await?;
+            let status = resp.status();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = resp.bytes().await?.to_vec();
+            if status.is_success() {
+                return Ok((status.as_u16(), body));
+            }
+            if status == StatusCode::UNAUTHORIZED && !retried {
+                self.tokens.invalidate().await;
+                retried = true;
+                continue;
+            }
+            return Err(rest_error(status.as_u16(), retry_after.as_deref(), &body));
+        }
+    }
+}
