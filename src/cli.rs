@@ -52,7 +52,7 @@ pub enum Command {
     },
     /// Prints the canonical order of a saved remote payload as JSON.
     Normalize {
-        /// The source format (`shopify`).
+        /// The source format: `shopify`, `amazon`, `douyin` or `cdiscount`.
         #[arg(long)]
         from: String,
         /// The payload file.

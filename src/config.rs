@@ -7,6 +7,7 @@
 
 use serde::Deserialize;
 use shipgate_amazon::AmazonConfig;
+use shipgate_cdiscount::CdiscountConfig;
 use shipgate_douyin::DouyinConfig;
 use shipgate_shopify::ShopifyConfig;
 use std::path::{Path, PathBuf};
@@ -232,6 +233,14 @@ pub enum ConnectorKind {
         pull_interval_secs: u64,
         /// The open-platform settings (`[connectors.douyin]`).
         douyin: DouyinConfig,
+    },
+    /// A Cdiscount seller over Octopia's REST API or the legacy SOAP API.
+    Cdiscount {
+        /// How often the scheduler pulls.
+        #[serde(default = "default_pull_interval")]
+        pull_interval_secs: u64,
+        /// The settings (`[connectors.cdiscount]`, `api = "rest"` or `"soap"`).
+        cdiscount: CdiscountConfig,
     },
     /// A folder suppliers drop tracking CSV files into.
     CsvDrop {

@@ -4,9 +4,10 @@
 //! for the [`Source`] or [`Storefront`] of a connector id.
 
 use crate::config::{Config, ConfigError, ConnectorKind};
-use shipgate_sdk::{Carrier, ConnectorError, Origin, Source, Storefront};
 use shipgate_amazon::AmazonConnector;
+use shipgate_cdiscount::CdiscountConnector;
 use shipgate_douyin::DouyinConnector;
+use shipgate_sdk::{Carrier, ConnectorError, Origin, Source, Storefront};
 use shipgate_shopify::ShopifyConnector;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -78,7 +79,10 @@ impl std::fmt::Debug for WebhookAuth {
         match self {
             Self::Shopify { .. } => f.write_str("Shopify { secret: <redacted> }"),
             Self::Douyin { app_key, .. } => {
-                write!(f, "Douyin {{ app_key: {app_key:?}, app_secret: <redacted> }}")
+                write!(
+                    f,
+                    "Douyin {{ app_key: {app_key:?}, app_secret: <redacted> }}"
+                )
             }
         }
     }
@@ -135,10 +139,12 @@ impl Connectors {
                     pull_interval_secs,
                     amazon,
                 } => {
-                    let connector = AmazonConnector::new(amazon.clone(), origin)
-                        .map_err(|source| BuildError::Connector {
-                            id: c.id.clone(),
-                            source,
+                    let connector =
+                        AmazonConnector::new(amazon.clone(), origin).map_err(|source| {
+                            BuildError::Connector {
+                                id: c.id.clone(),
+                                source,
+                            }
                         })?;
                     set.add_marketplace(
                         Arc::new(connector),
@@ -149,10 +155,12 @@ impl Connectors {
                     pull_interval_secs,
                     douyin,
                 } => {
-                    let connector = DouyinConnector::new(douyin.clone(), origin)
-                        .map_err(|source| BuildError::Connector {
-                            id: c.id.clone(),
-                            source,
+                    let connector =
+                        DouyinConnector::new(douyin.clone(), origin).map_err(|source| {
+                            BuildError::Connector {
+                                id: c.id.clone(),
+                                source,
+                            }
                         })?;
                     set.webhooks.insert(
                         c.id.clone(),
@@ -161,6 +169,22 @@ impl Connectors {
                             app_secret: douyin.app_secret.clone(),
                         },
                     );
+                    set.add_marketplace(
+                        Arc::new(connector),
+                        Duration::from_secs(*pull_interval_secs),
+                    );
+                }
+                ConnectorKind::Cdiscount {
+                    pull_interval_secs,
+                    cdiscount,
+                } => {
+                    let connector =
+                        CdiscountConnector::new(cdiscount.clone(), origin).map_err(|source| {
+                            BuildError::Connector {
+                                id: c.id.clone(),
+                                source,
+                            }
+                        })?;
                     set.add_marketplace(
                         Arc::new(connector),
                         Duration::from_secs(*pull_interval_secs),

@@ -539,3 +539,78 @@ fn mappings_check_runs_every_case_and_names_what_changed() {
     );
     assert!(stdout.contains("mappings: 0 passed, 2 failed"), "{stdout}");
 }
+
+#[test]
+fn normalize_reads_every_marketplace_into_the_same_canonical_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    // Amazon's public getOrder sandbox pair wraps the answer; the CLI takes the answer.
+    let pair: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo(
+            "connectors/amazon/src/sandbox/fixtures/orders_2026-01-01.getOrder.200.0.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let amazon = dir.path().join("amazon.json");
+    std::fs::write(&amazon, serde_json::to_vec(&pair["response"]).unwrap()).unwrap();
+    let cases = [
+        (
+            "amazon",
+            amazon,
+            "171-9876543-2109876",
+            "299.90",
+            "BRL",
+            "BR",
+            "+5511987654321",
+        ),
+        (
+            "douyin",
+            repo("connectors/douyin/tests/data/shop_order.json"),
+            "6900000000000001003",
+            "72.70",
+            "CNY",
+            "CN",
+            "+8613800010003",
+        ),
+        (
+            "cdiscount",
+            repo("connectors/cdiscount/tests/data/rest_order.json"),
+            "2311231015ABCDE",
+            "64.97",
+            "EUR",
+            "FR",
+            "+33612345678",
+        ),
+    ];
+    for (from, file, id, amount, currency, country, phone) in cases {
+        let out = shipgate(&["normalize", "--from", from, file.to_str().unwrap()], None);
+        assert!(out.status.success(), "{from}: {}", text(&out.stderr));
+        let order: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(order["source"]["channel"], from);
+        assert_eq!(order["source"]["external_id"], id, "{from}");
+        assert_eq!(order["total"]["amount"], amount, "{from}: money exact");
+        assert_eq!(order["total"]["currency"], currency, "{from}");
+        assert_eq!(order["ship_to"]["country"], country, "{from}: ISO country");
+        assert_eq!(order["ship_to"]["phone"], phone, "{from}: E.164 phone");
+        let created = order["created_at"].as_str().unwrap();
+        assert!(created.ends_with('Z'), "{from}: UTC time, got {created}");
+    }
+    // A SOAP answer holding several orders is refused with the reason, not half-read.
+    let out = shipgate(
+        &[
+            "normalize",
+            "--from",
+            "cdiscount",
+            repo("connectors/cdiscount/tests/data/GetOrderList.get_order_list.response.xml")
+                .to_str()
+                .unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("exactly one <Order>"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -15,7 +15,12 @@ pub(crate) fn run(from: &str, file: &Path) -> anyhow::Result<ExitCode> {
     };
     let result = match from {
         "shopify" => shipgate_shopify::mapping::normalize_order(&bytes, &origin),
-        other => bail!("unknown source {other:?}: this build normalizes `shopify` payloads"),
+        "amazon" => shipgate_amazon::normalize(&origin, &bytes),
+        "douyin" => shipgate_douyin::mapping::normalize(&origin, &bytes),
+        "cdiscount" => shipgate_cdiscount::normalize(&origin, &bytes),
+        other => bail!(
+            "unknown source {other:?}: this build normalizes shopify, amazon, douyin and cdiscount payloads"
+        ),
     };
     match result {
         Ok(order) => {

@@ -121,9 +121,15 @@ pub(crate) async fn pull(client: &Client, cursor: &Cursor) -> Result<Page, Conne
 
 /// One shop order by id (`order.orderDetail`), decrypted like a pulled one: what a push
 /// message naming the order leads to.
-pub(crate) async fn fetch_order(client: &Client, shop_order_id: &str) -> Result<Page, ConnectorError> {
+pub(crate) async fn fetch_order(
+    client: &Client,
+    shop_order_id: &str,
+) -> Result<Page, ConnectorError> {
     let data = client
-        .call("order.orderDetail", &json!({"shop_order_id": shop_order_id}))
+        .call(
+            "order.orderDetail",
+            &json!({"shop_order_id": shop_order_id}),
+        )
         .await?;
     let detail = match data.get("shop_order_detail") {
         Some(Value::Object(obj)) if order_id(obj).is_some() => obj.clone(),
