@@ -162,14 +162,7 @@ impl Connectors {
                                 source,
                             }
                         })?;
-                    set.webhooks.insert(
-                        c.id.clone(),
-                        WebhookAuth::Douyin {
-                            app_key: douyin.app_key.clone(),
-                            app_secret: douyin.app_secret.clone(),
-                        },
-                    );
-                    set.add_marketplace(
+                    set.add_douyin(
                         Arc::new(connector),
                         Duration::from_secs(*pull_interval_secs),
                     );
@@ -276,6 +269,19 @@ impl Connectors {
                 },
             );
         }
+        self.add_marketplace(connector, interval);
+    }
+
+    /// Registers a Douyin shop as source and storefront, taking its push messages.
+    pub fn add_douyin(&mut self, connector: Arc<DouyinConnector>, interval: Duration) {
+        let config = connector.config();
+        self.webhooks.insert(
+            connector.origin().connector_id.clone(),
+            WebhookAuth::Douyin {
+                app_key: config.app_key.clone(),
+                app_secret: config.app_secret.clone(),
+            },
+        );
         self.add_marketplace(connector, interval);
     }
 

@@ -26,11 +26,12 @@ pub struct HttpState {
     pub pipeline: Arc<Pipeline>,
 }
 
-/// The router: `POST /webhooks/shopify/{connector_id}` and
-/// `POST /webhooks/carriers/{tracking_api}`.
+/// The router: `POST /webhooks/shopify/{connector_id}`,
+/// `POST /webhooks/douyin/{connector_id}` and `POST /webhooks/carriers/{tracking_api}`.
 pub fn router(state: HttpState) -> Router {
     Router::new()
         .route("/webhooks/shopify/{connector_id}", post(webhooks::shopify))
+        .route("/webhooks/douyin/{connector_id}", post(webhooks::douyin))
         .route("/webhooks/carriers/{api}", post(carrier_webhooks::receive))
         .with_state(state)
 }

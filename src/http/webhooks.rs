@@ -88,3 +88,79 @@ fn unavailable(connector_id: &str, error: &dyn std::fmt::Display) -> (StatusCode
         "could not record the delivery; retry later".into(),
     )
 }
+
+/// `POST /webhooks/douyin/{connector_id}`: a batch of 抖店 push messages, signed with
+/// `event-sign`. Each message naming an order fetches it (a cancellation also marks it
+/// cancelled at once); messages are deduplicated by `msg_id`, and an unreadable message
+/// is logged without failing the batch the platform would otherwise re-send whole.
+pub(super) async fn douyin(
+    State(state): State<HttpState>,
+    Path(connector_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let Some(WebhookAuth::Douyin {
+        app_key,
+        app_secret,
+    }) = state.connectors.webhook_auth(&connector_id)
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no Douyin connector {connector_id:?} takes push messages"),
+        );
+    };
+    let messages = match shipgate_douyin::webhook::receive(&headers, &body, app_key, app_secret) {
+        Ok(messages) => messages,
+        Err(e) => {
+            tracing::warn!(connector = %connector_id, error = %e, "push refused");
+            let status = match e {
+                shipgate_douyin::webhook::WebhookError::Malformed { .. } => StatusCode::BAD_REQUEST,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            return (status, e.to_string());
+        }
+    };
+    let source = format!("douyin:{connector_id}");
+    for message in messages {
+        let message = match message {
+            Ok(m) => m,
+            Err(bad) => {
+                tracing::warn!(connector = %connector_id, index = bad.index, reason = %bad.reason, "unreadable push message skipped");
+                continue;
+            }
+        };
+        let Some(order_id) = message.order_id.clone() else {
+            continue;
+        };
+        match state.store.webhook_seen(&source, &message.msg_id).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => return unavailable(&connector_id, &e),
+        }
+        if message.event == shipgate_douyin::webhook::Event::OrderCancelled {
+            if let Err(e) = state
+                .store
+                .cancel_source_order(&connector_id, &order_id)
+                .await
+            {
+                return unavailable(&connector_id, &e);
+            }
+        }
+        let job = Job::FetchOrder {
+            connector_id: connector_id.clone(),
+            external_id: order_id,
+        };
+        if let Err(e) = state.queue.push(job).await {
+            return unavailable(&connector_id, &e);
+        }
+        if let Err(e) = state
+            .store
+            .record_webhook(&source, &message.msg_id, &message.tag)
+            .await
+        {
+            return unavailable(&connector_id, &e);
+        }
+    }
+    // The platform reads this body as the acknowledgement.
+    (StatusCode::OK, r#"{"code":0,"msg":"success"}"#.into())
+}
