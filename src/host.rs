@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::connectors::Connectors;
 use crate::pipeline::{Pipeline, StoreDeadLetters};
 use crate::queue::{Queue, QueueError, RetryPolicy};
+use crate::routing::{RoutingRules, RulesError};
 use crate::store::{Store, StoreError};
 use shipgate_carriers::{Registry, RegistryError};
 use std::sync::Arc;
@@ -30,6 +31,9 @@ pub enum HostError {
         /// Every file that failed, with where and why.
         errors: Vec<RegistryError>,
     },
+    /// A routing plan could not be read.
+    #[error("routing plans: {0}")]
+    Routing(#[from] RulesError),
     /// The queue could not be opened.
     #[error("queue {url}: {source}")]
     Queue {
@@ -80,11 +84,14 @@ impl Host {
             dir: carriers_dir.display().to_string(),
             errors,
         })?;
+        let routing_dir = config.mappings.dir.join("routing");
+        let routing = RoutingRules::load_dir(&routing_dir).map_err(HostError::Routing)?;
         let pipeline = Arc::new(Pipeline::new(
             store.clone(),
             queue.clone(),
             Arc::new(connectors),
             Arc::new(registry),
+            Arc::new(routing),
         ));
         let dead = Arc::new(StoreDeadLetters(store.clone()));
         Ok(Self {

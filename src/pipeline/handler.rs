@@ -4,6 +4,7 @@ use super::error::StepError;
 use super::stats::PipelineStats;
 use crate::connectors::Connectors;
 use crate::queue::{Envelope, Job, JobError, JobHandler, Queue};
+use crate::routing::RoutingRules;
 use crate::store::{NewQuarantine, Store};
 use shipgate_carriers::Registry;
 use shipgate_sdk::Source;
@@ -18,6 +19,8 @@ pub struct Pipeline {
     pub(crate) stats: Arc<PipelineStats>,
     /// Carrier names, codes and number formats.
     pub(crate) registry: Arc<Registry>,
+    /// Locations and carrier rules per merchant.
+    pub(crate) routing: Arc<RoutingRules>,
     /// One pull at a time per connector in this process, so two pulls never race on
     /// the same cursor.
     pull_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -30,9 +33,11 @@ impl Pipeline {
         queue: Queue,
         connectors: Arc<Connectors>,
         registry: Arc<Registry>,
+        routing: Arc<RoutingRules>,
     ) -> Self {
         Self {
             registry,
+            routing,
             store,
             queue,
             connectors,
@@ -98,6 +103,8 @@ impl JobHandler for Pipeline {
                 raw_hash,
             } => self.normalize(connector_id, raw_hash).await,
             Job::PushBack { shipment_id } => self.push_back(*shipment_id).await,
+            Job::Route { order_id } => self.route(*order_id).await,
+            Job::Book { order_id } => self.book(*order_id).await,
             Job::TrackDue => self.track_due().await,
             Job::Track { shipment_ids } => self.track(shipment_ids).await,
             Job::PushStatus { shipment_id } => self.push_status(*shipment_id).await,

@@ -14,6 +14,7 @@ mod normalize;
 mod pull;
 mod push_back;
 pub mod replay;
+mod route;
 mod stats;
 mod track;
 pub use track::{PushedTrackingError, TRACK_BATCH};

@@ -7,6 +7,7 @@
 
 use super::carriers;
 use super::push_back::{PushReplay, PUSH_KIND};
+use super::route::ROUTE_KIND;
 use crate::host::Host;
 use crate::queue::{Job, QueueError};
 use crate::store::{QuarantineState, StoreError};
@@ -27,6 +28,8 @@ pub enum Replayed {
     },
     /// The refused push was queued again.
     Push,
+    /// The order is routed again.
+    Route,
     /// The tracking row still matches no order; the item stays open.
     StillUnmatched(String),
 }
@@ -113,6 +116,17 @@ pub async fn replay_quarantined(
                 })
                 .await?;
             Replayed::Normalize
+        }
+        ROUTE_KIND => {
+            let order_id = std::str::from_utf8(&item.input)
+                .ok()
+                .and_then(|t| ulid::Ulid::from_string(t.trim()).ok())
+                .ok_or_else(|| ReplayError::Unreadable {
+                    id,
+                    reason: "not an order id".into(),
+                })?;
+            host.queue.push(Job::Route { order_id }).await?;
+            Replayed::Route
         }
         PUSH_KIND => {
             let input: PushReplay =

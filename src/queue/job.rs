@@ -30,6 +30,16 @@ pub enum Job {
         /// The content hash keying the raw payload in the store.
         raw_hash: String,
     },
+    /// Decide where an order ships from and with which carrier and service.
+    Route {
+        /// The order, by store id.
+        order_id: Ulid,
+    },
+    /// Buy the routed shipment's label from its carrier, once.
+    Book {
+        /// The order, by store id.
+        order_id: Ulid,
+    },
     /// Hand out the parcels due for a tracking poll as `Track` batches, one carrier each.
     TrackDue,
     /// Ask one carrier about a batch of parcels; each status change is stored and pushed.
@@ -56,6 +66,8 @@ impl Job {
         match self {
             Job::PullOrders { .. } => "pull_orders",
             Job::FetchOrder { .. } => "fetch_order",
+            Job::Route { .. } => "route",
+            Job::Book { .. } => "book",
             Job::TrackDue => "track_due",
             Job::Track { .. } => "track",
             Job::PushStatus { .. } => "push_status",
