@@ -97,7 +97,7 @@ impl Pipeline {
                     ship_from: location.address.to_address(),
                     ship_to,
                     parcels: vec![order_parcel(order, &plan.default_parcel)],
-                    declared_value: Some(order.total.clone()),
+                    declared_value: Some(order.total),
                     service: None,
                 };
                 let options = ShoppingOptions {
@@ -175,7 +175,7 @@ impl Pipeline {
             ship_from: location.address.to_address(),
             ship_to: order.ship_to.clone().unwrap_or_default(),
             parcels: vec![order_parcel(&order, &plan.default_parcel)],
-            declared_value: Some(order.total.clone()),
+            declared_value: Some(order.total),
             label_format: location.label_format,
         };
         let booking = carrier.book(&request).await?;
