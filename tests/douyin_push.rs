@@ -6,11 +6,12 @@ use shipgate::config::Config;
 use shipgate::connectors::Connectors;
 use shipgate::host::Host;
 use shipgate::http::{router, HttpState};
+use shipgate::queue::Job;
 use shipgate::queue::RunStats;
 use shipgate_douyin::sandbox::{DouyinSandbox, SandboxConfig};
 use shipgate_douyin::sign::event_sign;
 use shipgate_douyin::DouyinConnector;
-use shipgate_sdk::model::OrderStatus;
+use shipgate_sdk::model::{CarrierRef, OrderStatus, Shipment, TrackingNumber};
 use shipgate_sdk::Origin;
 use std::path::Path;
 use std::sync::Arc;
@@ -112,4 +113,88 @@ async fn signed_push_messages_fetch_their_orders_once() {
         .expect("the named order is stored");
     assert_ne!(stored.status, OrderStatus::Cancelled);
     assert_eq!(host.store.count_orders("acme").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_carrier_douyin_cannot_name_is_quarantined_not_pushed_and_replays() {
+    let sandbox = DouyinSandbox::start(SandboxConfig {
+        orders: 1,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let origin = Origin {
+        tenant: "acme".into(),
+        merchant: "m".into(),
+        connector_id: SHOP.into(),
+    };
+    let shop = Arc::new(DouyinConnector::new(sandbox.douyin_config(), origin).expect("config"));
+    let mut connectors = Connectors::default();
+    connectors.add_douyin(shop, Duration::from_secs(300));
+    let dir = tempfile::tempdir().expect("dir");
+    let mut cfg = Config::from_toml(Path::new("t"), "", std::iter::empty()).expect("config");
+    cfg.store.url = format!("sqlite://{}", dir.path().join("s.db").display());
+    cfg.queue.url = format!("sqlite://{}", dir.path().join("q.db").display());
+    let host = Host::open(&cfg, connectors).await.expect("host");
+    let run = || async {
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            host.queue
+                .run_until_idle(host.pipeline.clone(), host.dead.clone(), 2),
+        )
+        .await
+        .expect("idle")
+        .expect("runs")
+    };
+    host.queue
+        .push(Job::PullOrders {
+            connector_id: SHOP.into(),
+        })
+        .await
+        .unwrap();
+    run().await;
+    let order_id = sandbox.order_ids()[0].clone();
+    let order = host
+        .store
+        .find_order("acme", Some(SHOP), &order_id)
+        .await
+        .unwrap()
+        .expect("pulled");
+    // UPS has no confirmed Douyin company code in mappings/carriers/ups.toml.
+    let shipment = Shipment {
+        tracking_number: TrackingNumber::parse("1Z999AA10123456784").unwrap(),
+        carrier: CarrierRef::new(Some("ups".into()), "UPS"),
+        tracking_url: None,
+        shipped_at: None,
+        notify_customer: false,
+    };
+    let (shipment_id, _) = host.store.add_shipment(order.id, &shipment).await.unwrap();
+    host.queue
+        .push(Job::PushBack { shipment_id })
+        .await
+        .unwrap();
+    let stats = run().await;
+    assert_eq!(
+        stats.dead, 0,
+        "a refused push is quarantined, not dead: {stats:?}"
+    );
+    assert!(
+        sandbox.logistics_calls().is_empty(),
+        "nothing reached Douyin"
+    );
+    let items = host.store.list_quarantine(None, 10).await.unwrap();
+    let item = items
+        .iter()
+        .find(|i| i.kind == "push")
+        .expect("quarantined");
+    assert!(
+        item.reason.contains("mappings/carriers/ups.toml"),
+        "{}",
+        item.reason
+    );
+    assert!(String::from_utf8_lossy(&item.input).contains("1Z999AA10123456784"));
+    let replayed = shipgate::pipeline::replay::replay_quarantined(&host, item.id, "acme")
+        .await
+        .expect("replays");
+    assert_eq!(replayed, shipgate::pipeline::replay::Replayed::Push);
 }

@@ -5,7 +5,9 @@
 use super::error::StepError;
 use super::handler::Pipeline;
 use super::stats::PipelineStats;
-use crate::store::NewQuarantine;
+use crate::queue::Job;
+use crate::store::{NewQuarantine, UpsertOutcome};
+use shipgate_sdk::model::OrderStatus;
 use shipgate_sdk::RawOrder;
 
 impl Pipeline {
@@ -36,6 +38,18 @@ impl Pipeline {
                     )
                     .await?;
                 PipelineStats::add(&self.stats.normalized, 1);
+                // A new open order of a merchant with a routing plan (a 3PL's client) is
+                // routed at once; other merchants ship through their suppliers' files.
+                if upsert.outcome == UpsertOutcome::Created
+                    && order.status == OrderStatus::Open
+                    && self.routing.plan_for(&order.merchant).is_some()
+                {
+                    self.queue
+                        .push(Job::Route {
+                            order_id: upsert.id,
+                        })
+                        .await?;
+                }
                 Ok(())
             }
             Err(err) => {
