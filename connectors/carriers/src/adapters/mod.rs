@@ -12,7 +12,9 @@
 
 pub mod fedex;
 pub mod own_fleet;
+mod sandbox_kit;
 pub mod ups;
+pub mod usps;
 
 use shipgate_sdk::{Carrier, ConnectorError};
 use std::sync::Arc;
@@ -25,6 +27,7 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
     ("ups", ups::build),
+    ("usps", usps::build),
 ];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
