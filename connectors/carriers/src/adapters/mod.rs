@@ -10,6 +10,7 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+pub mod dhl_express;
 pub mod fedex;
 pub mod own_fleet;
 mod sandbox_kit;
@@ -24,6 +25,7 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
+    ("dhl_express", dhl_express::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
     ("ups", ups::build),
