@@ -10,6 +10,7 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+pub mod canada_post;
 pub mod dhl_express;
 pub mod fedex;
 pub mod own_fleet;
@@ -25,6 +26,7 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
+    ("canada_post", canada_post::build),
     ("dhl_express", dhl_express::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
