@@ -15,6 +15,7 @@ pub mod dhl_express;
 pub mod fedex;
 pub mod own_fleet;
 mod sandbox_kit;
+pub mod sf_express;
 pub mod ups;
 pub mod usps;
 
@@ -30,6 +31,7 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     ("dhl_express", dhl_express::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
+    ("sf_express", sf_express::build),
     ("ups", ups::build),
     ("usps", usps::build),
 ];
