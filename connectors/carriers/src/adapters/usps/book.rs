@@ -8,7 +8,7 @@
 //! (<https://developers.usps.com/domesticlabelsv3>). With
 //! `Accept: application/vnd.usps.labels+json` USPS answers one JSON document instead of
 //! `multipart/mixed`: the label metadata (`trackingNumber`, `postage`…) and
-//! `labelImage`, the label in base64. Public integrations read the metadata both nested
+//! `labelImage`, the label in base64 (`DELETE` answers `status` `CANCELED`, or `DISPUTED` with a refund dispute once manifested). Public integrations read the metadata both nested
 //! under `labelMetadata` and at the top level (the `LabelVendorResponse` schema is an
 //! `allOf`), so both are read here. Image types used: `PDF` and `ZPL203DPI`.
 //! Idempotency travels in `X-Idempotency-Key` (seen in public integrations; USPS's
@@ -144,4 +144,27 @@ pub(super) fn parse(body: &[u8], format: LabelFormat) -> Result<Bought, Connecto
         postage,
         image,
     })
+}
+
+#[derive(Deserialize)]
+struct Cancelled {
+    status: Option<String>,
+}
+
+/// Reads the answer of `DELETE /labels/v3/label/{trackingNumber}`: USPS cancels a label
+/// with no Shipping Services File yet (`CANCELED`) and opens a refund dispute for one
+/// already manifested (`DISPUTED`); both end the label's use.
+pub(super) fn parse_cancel(body: &[u8]) -> Result<(), ConnectorError> {
+    let answer: Cancelled =
+        serde_json::from_slice(body).map_err(|e| ConnectorError::UnexpectedShape {
+            reason: format!("usps cancel answer: {e}"),
+            raw: body.to_vec(),
+        })?;
+    match answer.status.as_deref() {
+        Some("CANCELED" | "DISPUTED") => Ok(()),
+        other => Err(ConnectorError::Rejected {
+            status: None,
+            message: format!("usps did not cancel the label: status {other:?}"),
+        }),
+    }
 }

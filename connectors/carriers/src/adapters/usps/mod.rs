@@ -351,9 +351,11 @@ impl Carrier for Usps {
         for number in &booking.tracking_numbers {
             let path = format!("/labels/v3/label/{}", number.as_str());
             let headers = [("X-Payment-Authorization-Token", payment.clone())];
-            self.client
+            let answer = self
+                .client
                 .call(Method::DELETE, &path, None, &headers)
                 .await?;
+            book::parse_cancel(&answer)?;
         }
         Ok(())
     }
