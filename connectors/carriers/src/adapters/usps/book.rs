@@ -8,9 +8,10 @@
 //! (<https://developers.usps.com/domesticlabelsv3>). With
 //! `Accept: application/vnd.usps.labels+json` USPS answers one JSON document instead of
 //! `multipart/mixed`: the label metadata (`trackingNumber`, `postage`…) and
-//! `labelImage`, the label in base64 (`DELETE` answers `status` `CANCELED`, or `DISPUTED` with a refund dispute once manifested). Public integrations read the metadata both nested
-//! under `labelMetadata` and at the top level (the `LabelVendorResponse` schema is an
-//! `allOf`), so both are read here. Image types used: `PDF` and `ZPL203DPI`.
+//! `labelImage`, the label in base64 (`DELETE` answers `status` `CANCELED`, or
+//! `DISPUTED` with a refund dispute once manifested). Public integrations read the
+//! metadata both nested under `labelMetadata` and at the top level (the
+//! `LabelVendorResponse` schema is an `allOf`), so both are read here. Image types used: `PDF` and `ZPL203DPI`.
 //! Idempotency travels in `X-Idempotency-Key` (seen in public integrations; USPS's
 //! label purchase is otherwise not idempotent), and the adapter keeps its own ledger.
 
