@@ -10,12 +10,17 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+pub mod canada_post;
 pub mod chronopost;
 pub mod colissimo;
+pub mod dhl_express;
 pub mod dpd;
 pub mod fedex;
 pub mod own_fleet;
+mod sandbox_kit;
+pub mod sf_express;
 pub mod ups;
+pub mod usps;
 
 use shipgate_sdk::{Carrier, ConnectorError};
 use std::sync::Arc;
@@ -25,12 +30,16 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
+    ("canada_post", canada_post::build),
+    ("dhl_express", dhl_express::build),
     (chronopost::CODE, chronopost::Chronopost::build),
     (colissimo::CODE, colissimo::Colissimo::build),
     (dpd::CODE, dpd::Dpd::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
+    ("sf_express", sf_express::build),
     ("ups", ups::build),
+    ("usps", usps::build),
 ];
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter

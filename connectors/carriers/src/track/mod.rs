@@ -28,6 +28,7 @@ mod parcelone;
 mod purolator;
 mod seko;
 mod sendle;
+mod sf_express;
 mod smartkargo;
 mod spring;
 mod teleship;
@@ -138,6 +139,7 @@ const PARSERS: &[(&str, &str, Parser)] = &[
     ("landmark", "landmark_global", landmark::parse),
     ("seko", "seko", seko::parse),
     ("sendle", "sendle", sendle::parse),
+    ("sf_express", "sf_express", sf_express::parse),
     ("smartkargo", "smartkargo", smartkargo::parse),
     ("spring", "spring_gds", spring::parse),
     ("teleship", "teleship", teleship::parse),

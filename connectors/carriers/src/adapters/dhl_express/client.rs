@@ -1,0 +1,142 @@
+//! MyDHL API HTTP: HTTP Basic credentials on every call (the API key and secret of the
+//! MyDHL API app), a `Message-Reference` header (28–36 characters, echoed in logs on
+//! DHL's side) and DHL's RFC 7807 problem answers
+//! (`{"instance","detail","title","message","status"}`) turned into [`ConnectorError`].
+//! Shapes: <https://developer.dhl.com/api-reference/dhl-express-mydhl-api>.
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::ConnectorError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// An HTTP answer before it is judged.
+pub(super) struct Answer {
+    /// The HTTP status.
+    pub(super) status: u16,
+    retry_after: Option<String>,
+    /// The body as received.
+    pub(super) body: Vec<u8>,
+}
+
+impl Answer {
+    /// The error this non-success answer stands for, with DHL's own title and detail.
+    pub(super) fn into_error(self) -> ConnectorError {
+        let message = problem_message(&self.body);
+        error_for_status(self.status, self.retry_after.as_deref(), message.as_bytes())
+    }
+}
+
+#[derive(Deserialize)]
+struct Problem {
+    title: Option<String>,
+    detail: Option<String>,
+    #[serde(default, rename = "additionalDetails")]
+    additional: Vec<String>,
+}
+
+/// "title: detail (additional; …)" from a problem answer, or the body itself.
+pub(super) fn problem_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<Problem>(body) {
+        Ok(p) if p.title.is_some() || p.detail.is_some() => {
+            let mut text = format!(
+                "{}: {}",
+                p.title.unwrap_or_default(),
+                p.detail.unwrap_or_default()
+            );
+            if !p.additional.is_empty() {
+                text.push_str(&format!(" ({})", p.additional.join("; ")));
+            }
+            text
+        }
+        _ => String::from_utf8_lossy(body).trim().to_string(),
+    }
+}
+
+/// One MyDHL API account's HTTP client.
+pub(super) struct Client {
+    http: reqwest::Client,
+    base: String,
+    user: String,
+    password: String,
+    timeout: Duration,
+    sequence: AtomicU64,
+}
+
+impl Client {
+    pub(super) fn new(
+        http: reqwest::Client,
+        base: String,
+        (user, password): (String, String),
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            http,
+            base,
+            user,
+            password,
+            timeout,
+            sequence: AtomicU64::new(0),
+        }
+    }
+
+    /// Sends one call and returns the answer whatever its status.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, ConnectorError> {
+        let reference = format!(
+            "shipgate-{:010x}-{:016x}",
+            std::process::id(),
+            self.sequence.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(&self.user, Some(&self.password))
+            .header("Message-Reference", reference)
+            .timeout(self.timeout);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("dhl_express {path}: {e}")))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("dhl_express {path}: {e}")))?
+            .to_vec();
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// Sends one call; a non-success status is an error.
+    pub(super) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Vec<u8>, ConnectorError> {
+        let answer = self.send(method, path, body).await?;
+        if (200..300).contains(&answer.status) {
+            Ok(answer.body)
+        } else {
+            Err(answer.into_error())
+        }
+    }
+}
