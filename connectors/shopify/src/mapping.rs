@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use shipgate_sdk::model::{
-    content_hash, Address, Channel, CountryCode, Currency, DeliveryConditions, Money, Order,
+    content_hash, phone, Address, Channel, CountryCode, Currency, DeliveryConditions, Money, Order,
     OrderLine, OrderStatus, Payment, SourceRef,
 };
 use shipgate_sdk::{MappingError, Origin};
@@ -405,7 +405,7 @@ fn is_cash_on_delivery(gateway: &str) -> bool {
 }
 
 /// The buyer's order-level e-mail and phone fill in what the address lacks: carriers
-/// need a contact for the recipient.
+/// need a contact for the recipient. Phones become E.164 when they can be placed.
 fn address(
     a: &MailingAddress<'_>,
     email: Option<&str>,
@@ -436,12 +436,15 @@ fn address(
         region: text(&a.province_code).or_else(|| text(&a.province)),
         postal_code: text(&a.zip),
         country,
-        phone: text(&a.phone).or_else(|| {
-            phone
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        }),
+        // E.164 when the number can be placed, as every channel gives it; else as written.
+        phone: text(&a.phone)
+            .or_else(|| {
+                phone
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            })
+            .map(|raw| phone::e164(&raw, country).unwrap_or(raw)),
         email: email
             .map(str::trim)
             .filter(|s| !s.is_empty())
