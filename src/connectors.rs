@@ -118,71 +118,39 @@ impl Connectors {
                 merchant: c.merchant.clone(),
                 connector_id: c.id.clone(),
             };
+            let failed = |source| BuildError::Connector {
+                id: c.id.clone(),
+                source,
+            };
             match &c.kind {
                 ConnectorKind::Shopify {
                     pull_interval_secs,
                     shopify,
-                } => {
-                    let connector =
-                        ShopifyConnector::new(shopify.clone(), origin).map_err(|source| {
-                            BuildError::Connector {
-                                id: c.id.clone(),
-                                source,
-                            }
-                        })?;
-                    set.add_shopify(
-                        Arc::new(connector),
-                        Duration::from_secs(*pull_interval_secs),
-                    );
-                }
+                } => set.add_shopify(
+                    Arc::new(ShopifyConnector::new(shopify.clone(), origin).map_err(failed)?),
+                    Duration::from_secs(*pull_interval_secs),
+                ),
                 ConnectorKind::Amazon {
                     pull_interval_secs,
                     amazon,
-                } => {
-                    let connector =
-                        AmazonConnector::new(amazon.clone(), origin).map_err(|source| {
-                            BuildError::Connector {
-                                id: c.id.clone(),
-                                source,
-                            }
-                        })?;
-                    set.add_marketplace(
-                        Arc::new(connector),
-                        Duration::from_secs(*pull_interval_secs),
-                    );
-                }
+                } => set.add_marketplace(
+                    Arc::new(AmazonConnector::new(amazon.clone(), origin).map_err(failed)?),
+                    Duration::from_secs(*pull_interval_secs),
+                ),
                 ConnectorKind::Douyin {
                     pull_interval_secs,
                     douyin,
-                } => {
-                    let connector =
-                        DouyinConnector::new(douyin.clone(), origin).map_err(|source| {
-                            BuildError::Connector {
-                                id: c.id.clone(),
-                                source,
-                            }
-                        })?;
-                    set.add_douyin(
-                        Arc::new(connector),
-                        Duration::from_secs(*pull_interval_secs),
-                    );
-                }
+                } => set.add_douyin(
+                    Arc::new(DouyinConnector::new(douyin.clone(), origin).map_err(failed)?),
+                    Duration::from_secs(*pull_interval_secs),
+                ),
                 ConnectorKind::Cdiscount {
                     pull_interval_secs,
                     cdiscount,
-                } => {
-                    let connector =
-                        CdiscountConnector::new(cdiscount.clone(), origin).map_err(|source| {
-                            BuildError::Connector {
-                                id: c.id.clone(),
-                                source,
-                            }
-                        })?;
-                    set.add_marketplace(
-                        Arc::new(connector),
-                        Duration::from_secs(*pull_interval_secs),
-                    );
-                }
+                } => set.add_marketplace(
+                    Arc::new(CdiscountConnector::new(cdiscount.clone(), origin).map_err(failed)?),
+                    Duration::from_secs(*pull_interval_secs),
+                ),
                 ConnectorKind::CsvDrop {
                     folder,
                     template,
@@ -205,11 +173,10 @@ impl Connectors {
                 source: ConnectorError::Transport(e.to_string()),
             })?;
         for c in &config.carriers {
-            let adapter =
+            let built =
                 shipgate_carriers::adapters::build(&c.code, c.settings.clone(), http.clone())
-                    .ok_or_else(|| BuildError::Connector {
-                        id: c.code.clone(),
-                        source: ConnectorError::Rejected {
+                    .unwrap_or_else(|| {
+                        Err(ConnectorError::Rejected {
                             status: None,
                             message: format!(
                                 "no carrier adapter {:?}; this build has: {}",
@@ -218,12 +185,12 @@ impl Connectors {
                                     .collect::<Vec<_>>()
                                     .join(", ")
                             ),
-                        },
-                    })?
-                    .map_err(|source| BuildError::Connector {
-                        id: c.code.clone(),
-                        source,
-                    })?;
+                        })
+                    });
+            let adapter = built.map_err(|source| BuildError::Connector {
+                id: c.code.clone(),
+                source,
+            })?;
             set.add_carrier(adapter, c.webhook_token.clone());
         }
         Ok(set)
@@ -243,7 +210,7 @@ impl Connectors {
 
     /// The carrier adapter for a registry code.
     pub fn carrier(&self, code: &str) -> Option<&Arc<dyn Carrier>> {
-        self.carriers.get(code).map(|a| &a.adapter)
+        self.carrier_account(code).map(|a| &a.adapter)
     }
 
     /// Whether any configured carrier adapter tracks (the Track scheduler runs then).

@@ -5,7 +5,8 @@
 
 use super::HttpState;
 use crate::connectors::WebhookAuth;
-use crate::queue::Job;
+use crate::queue::{Job, QueueError};
+use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -45,39 +46,79 @@ pub(super) async fn shopify(
             return (StatusCode::BAD_REQUEST, e.to_string());
         }
     };
-    let source = receipt_source(&connector_id);
-    match state.store.webhook_seen(&source, &event.webhook_id).await {
-        Ok(true) => return (StatusCode::OK, "duplicate delivery ignored".into()),
-        Ok(false) => {}
-        Err(e) => return unavailable(&connector_id, &e),
-    }
-    if event.cancelled {
-        if let Err(e) = state
-            .store
-            .cancel_source_order(&connector_id, &event.order_gid)
-            .await
-        {
-            return unavailable(&connector_id, &e);
-        }
-    }
-    let job = Job::FetchOrder {
-        connector_id: connector_id.clone(),
-        external_id: event.order_gid.clone(),
+    let delivery = OrderDelivery {
+        source: &receipt_source(&connector_id),
+        delivery_id: &event.webhook_id,
+        topic: event.topic.as_str(),
+        connector_id: &connector_id,
+        order_id: &event.order_gid,
+        cancelled: event.cancelled,
     };
-    if let Err(e) = state.queue.push(job).await {
-        return unavailable(&connector_id, &e);
+    match delivery.accept(&state).await {
+        Ok(true) => {
+            tracing::info!(connector = %connector_id, topic = event.topic.as_str(), "webhook accepted");
+            (StatusCode::OK, "accepted".into())
+        }
+        Ok(false) => (StatusCode::OK, "duplicate delivery ignored".into()),
+        Err(e) => unavailable(&connector_id, &e),
     }
-    // Recorded after the job is queued: a crash in between makes Shopify re-send, and the
-    // second FetchOrder is harmless, while the other order would lose the event.
-    if let Err(e) = state
-        .store
-        .record_webhook(&source, &event.webhook_id, event.topic.as_str())
-        .await
-    {
-        return unavailable(&connector_id, &e);
+}
+
+/// Why a delivery could not be recorded: the sender should retry.
+#[derive(Debug, thiserror::Error)]
+enum NotRecorded {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("queue: {0}")]
+    Queue(#[from] QueueError),
+}
+
+/// One delivered event naming an order, from any storefront's webhook.
+struct OrderDelivery<'a> {
+    /// The receipts' source (`shopify:<connector>`).
+    source: &'a str,
+    /// The sender's id of the delivery, the same on every retry.
+    delivery_id: &'a str,
+    /// What the sender says happened.
+    topic: &'a str,
+    /// The connector the order belongs to.
+    connector_id: &'a str,
+    /// The order's external id.
+    order_id: &'a str,
+    /// Whether the event cancels the order.
+    cancelled: bool,
+}
+
+impl OrderDelivery<'_> {
+    /// Acts on a delivery once: `false` when it was already acted on. A cancellation marks
+    /// the stored order cancelled at once; the order is fetched by a queued job either way.
+    async fn accept(&self, state: &HttpState) -> Result<bool, NotRecorded> {
+        if state
+            .store
+            .webhook_seen(self.source, self.delivery_id)
+            .await?
+        {
+            return Ok(false);
+        }
+        if self.cancelled {
+            state
+                .store
+                .cancel_source_order(self.connector_id, self.order_id)
+                .await?;
+        }
+        let job = Job::FetchOrder {
+            connector_id: self.connector_id.to_string(),
+            external_id: self.order_id.to_string(),
+        };
+        state.queue.push(job).await?;
+        // Recorded after the job is queued: a crash in between makes the sender re-send,
+        // and the second FetchOrder is harmless, while the other order would lose the event.
+        state
+            .store
+            .record_webhook(self.source, self.delivery_id, self.topic)
+            .await?;
+        Ok(true)
     }
-    tracing::info!(connector = %connector_id, topic = event.topic.as_str(), "webhook accepted");
-    (StatusCode::OK, "accepted".into())
 }
 
 /// 503 makes the sender retry later, which is what a store or queue hiccup needs.
@@ -129,35 +170,18 @@ pub(super) async fn douyin(
                 continue;
             }
         };
-        let Some(order_id) = message.order_id.clone() else {
+        let Some(order_id) = message.order_id.as_deref() else {
             continue;
         };
-        match state.store.webhook_seen(&source, &message.msg_id).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => return unavailable(&connector_id, &e),
-        }
-        if message.event == shipgate_douyin::webhook::Event::OrderCancelled {
-            if let Err(e) = state
-                .store
-                .cancel_source_order(&connector_id, &order_id)
-                .await
-            {
-                return unavailable(&connector_id, &e);
-            }
-        }
-        let job = Job::FetchOrder {
-            connector_id: connector_id.clone(),
-            external_id: order_id,
+        let delivery = OrderDelivery {
+            source: &source,
+            delivery_id: &message.msg_id,
+            topic: &message.tag,
+            connector_id: &connector_id,
+            order_id,
+            cancelled: message.event == shipgate_douyin::webhook::Event::OrderCancelled,
         };
-        if let Err(e) = state.queue.push(job).await {
-            return unavailable(&connector_id, &e);
-        }
-        if let Err(e) = state
-            .store
-            .record_webhook(&source, &message.msg_id, &message.tag)
-            .await
-        {
+        if let Err(e) = delivery.accept(&state).await {
             return unavailable(&connector_id, &e);
         }
     }

@@ -7,9 +7,11 @@ use crate::queue::{Envelope, Job, JobError, JobHandler, Queue};
 use crate::routing::RoutingRules;
 use crate::store::{NewQuarantine, Store};
 use shipgate_carriers::Registry;
-use shipgate_sdk::Source;
+use shipgate_sdk::model::{Order, Shipment};
+use shipgate_sdk::{Source, Storefront};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use ulid::Ulid;
 
 /// Everything a job needs: the store, the queue for follow-up jobs, the connectors.
 pub struct Pipeline {
@@ -74,6 +76,44 @@ impl Pipeline {
                     "no source connector {connector_id:?} is configured"
                 ))
             })
+    }
+
+    /// The storefront an order came from, or why it has none.
+    pub(crate) fn storefront(&self, order: &Order) -> Result<Arc<dyn Storefront>, StepError> {
+        let connector_id = &order.source.connector_id;
+        self.connectors
+            .storefront(connector_id)
+            .cloned()
+            .ok_or_else(|| {
+                StepError::Missing(format!(
+                    "no storefront connector {connector_id:?} is configured"
+                ))
+            })
+    }
+
+    /// The order a job names, or why it is gone.
+    pub(crate) async fn order(&self, order_id: Ulid) -> Result<Order, StepError> {
+        self.store
+            .get_order(order_id)
+            .await?
+            .ok_or_else(|| StepError::Missing(format!("order {order_id} does not exist")))
+    }
+
+    /// A shipment a job names, with its order, or which of the two is gone.
+    pub(crate) async fn shipment_and_order(
+        &self,
+        shipment_id: i64,
+    ) -> Result<(Order, Shipment), StepError> {
+        let (order_id, shipment) =
+            self.store.get_shipment(shipment_id).await?.ok_or_else(|| {
+                StepError::Missing(format!("shipment {shipment_id} does not exist"))
+            })?;
+        let order = self.store.get_order(order_id).await?.ok_or_else(|| {
+            StepError::Missing(format!(
+                "order {order_id} of shipment {shipment_id} does not exist"
+            ))
+        })?;
+        Ok((order, shipment))
     }
 
     /// Files an input that cannot be used, and counts it.

@@ -46,30 +46,15 @@ pub fn fulfillment_key(order: &Order, shipment: &Shipment) -> String {
 
 impl Pipeline {
     pub(crate) async fn push_back(&self, shipment_id: i64) -> Result<(), StepError> {
-        let (order_id, shipment) =
-            self.store.get_shipment(shipment_id).await?.ok_or_else(|| {
-                StepError::Missing(format!("shipment {shipment_id} does not exist"))
-            })?;
-        let order = self.store.get_order(order_id).await?.ok_or_else(|| {
-            StepError::Missing(format!(
-                "order {order_id} of shipment {shipment_id} does not exist"
-            ))
-        })?;
+        let (order, shipment) = self.shipment_and_order(shipment_id).await?;
+        let order_id = order.id;
         if order.status == OrderStatus::Cancelled {
             tracing::info!(%order_id, "order cancelled; its tracking is not pushed");
             PipelineStats::add(&self.stats.skipped_cancelled, 1);
             return Ok(());
         }
         let connector_id = &order.source.connector_id;
-        let storefront = self
-            .connectors
-            .storefront(connector_id)
-            .ok_or_else(|| {
-                StepError::Missing(format!(
-                    "no storefront connector {connector_id:?} is configured"
-                ))
-            })?
-            .clone();
+        let storefront = self.storefront(&order)?;
         let key = fulfillment_key(&order, &shipment);
         if let Effect::Done(remote) = self.store.begin_effect(&key, "fulfillment").await? {
             tracing::info!(%order_id, remote = %remote, "fulfillment already pushed; skipped");

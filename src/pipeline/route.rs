@@ -54,13 +54,6 @@ impl Pipeline {
         }
     }
 
-    async fn order(&self, order_id: Ulid) -> Result<Order, StepError> {
-        self.store
-            .get_order(order_id)
-            .await?
-            .ok_or_else(|| StepError::Missing(format!("order {order_id} does not exist")))
-    }
-
     fn plan(&self, merchant: &str) -> Result<&RoutingPlan, String> {
         self.routing
             .plan_for(merchant)

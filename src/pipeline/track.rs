@@ -65,7 +65,6 @@ impl Pipeline {
 
     /// Applies carrier answers to the watched parcels they name: every new event stored,
     /// the status and next poll recorded, and a `PushStatus` queued for each change.
-    /// Parcels the answer does not mention are polled again later, as unseen.
     pub(crate) async fn apply_tracking(
         &self,
         carrier_code: &str,
@@ -78,60 +77,45 @@ impl Pipeline {
             let update = updates
                 .iter()
                 .find(|u| u.tracking_number == parcel.tracking_number);
-            let Some(update) = update else {
-                let wait = next_poll(parcel.status, now - parcel.changed_at);
-                self.store
-                    .record_parcel_check(
-                        parcel.shipment_id,
-                        parcel.status,
-                        parcel.changed_at,
-                        wait.map_or(now, |w| now + w),
-                        wait.is_none(),
-                    )
-                    .await?;
-                continue;
+            // A parcel the answer leaves out keeps its status and is polled again later.
+            let (status, changed_at) = match update {
+                None => (parcel.status, parcel.changed_at),
+                Some(update) => {
+                    let order_id = self
+                        .store
+                        .get_shipment(parcel.shipment_id)
+                        .await?
+                        .map(|(order_id, _)| order_id);
+                    for event in &update.events {
+                        self.store.add_tracking_event(order_id, event).await?;
+                    }
+                    let changed = parcel.status != Some(update.status);
+                    if changed && update.status != TrackingStatus::Unknown {
+                        pushes.push(Job::PushStatus {
+                            shipment_id: parcel.shipment_id,
+                        });
+                    }
+                    let changed_at = if changed { now } else { parcel.changed_at };
+                    (Some(update.status), changed_at)
+                }
             };
-            let order_id = self
-                .store
-                .get_shipment(parcel.shipment_id)
-                .await?
-                .map(|(order_id, _)| order_id);
-            for event in &update.events {
-                self.store.add_tracking_event(order_id, event).await?;
-            }
-            let changed = parcel.status != Some(update.status);
-            let changed_at = if changed { now } else { parcel.changed_at };
-            let wait = next_poll(Some(update.status), now - changed_at);
+            let next = next_poll(status, now - changed_at).map(|wait| now + wait);
             self.store
-                .record_parcel_check(
-                    parcel.shipment_id,
-                    Some(update.status),
-                    changed_at,
-                    wait.map_or(now, |w| now + w),
-                    wait.is_none(),
-                )
+                .record_parcel_check(parcel.shipment_id, status, changed_at, next)
                 .await?;
-            if changed && update.status != TrackingStatus::Unknown {
-                pushes.push(Job::PushStatus {
-                    shipment_id: parcel.shipment_id,
-                });
-            }
-            tracing::info!(carrier = carrier_code, shipment = parcel.shipment_id, status = ?update.status, changed, "tracked");
+            tracing::info!(
+                carrier = carrier_code,
+                shipment = parcel.shipment_id,
+                ?status,
+                "tracked"
+            );
         }
         self.queue.push_many(pushes).await?;
         Ok(())
     }
 
     pub(crate) async fn push_status(&self, shipment_id: i64) -> Result<(), StepError> {
-        let (order_id, shipment) =
-            self.store.get_shipment(shipment_id).await?.ok_or_else(|| {
-                StepError::Missing(format!("shipment {shipment_id} does not exist"))
-            })?;
-        let order = self.store.get_order(order_id).await?.ok_or_else(|| {
-            StepError::Missing(format!(
-                "order {order_id} of shipment {shipment_id} does not exist"
-            ))
-        })?;
+        let (order, shipment) = self.shipment_and_order(shipment_id).await?;
         let Some(parcel) = self.store.parcels(&[shipment_id]).await?.pop() else {
             return Err(StepError::Missing(format!(
                 "shipment {shipment_id} is not tracked"
@@ -140,32 +124,16 @@ impl Pipeline {
         let Some(status) = parcel.status else {
             return Ok(());
         };
-        let Some(fulfillment) = self
-            .store
-            .effect_ref(&fulfillment_key(&order, &shipment))
-            .await?
-        else {
+        let fulfillment_key = fulfillment_key(&order, &shipment);
+        let Some(fulfillment) = self.store.effect_ref(&fulfillment_key).await? else {
             // The status will be current when the fulfillment goes out; nothing to add.
             return Ok(());
         };
-        let key = format!(
-            "status:{}:{}",
-            fulfillment_key(&order, &shipment),
-            status_text(status)
-        );
+        let key = format!("status:{fulfillment_key}:{}", status_text(status));
         if let Effect::Done(_) = self.store.begin_effect(&key, "status").await? {
             return Ok(());
         }
-        let storefront = self
-            .connectors
-            .storefront(&order.source.connector_id)
-            .ok_or_else(|| {
-                StepError::Missing(format!(
-                    "no storefront connector {:?} is configured",
-                    order.source.connector_id
-                ))
-            })?
-            .clone();
+        let storefront = self.storefront(&order)?;
         let update = TrackingUpdate {
             tracking_number: shipment.tracking_number.clone(),
             status,

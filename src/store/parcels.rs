@@ -147,26 +147,24 @@ impl Store {
         rows.into_iter().map(decode).collect()
     }
 
-    /// Records a poll's outcome: the status now (with when it changed), when to look
-    /// next, and whether polling ends (`stop`: a final status, or a parcel given up on).
+    /// Records a poll's outcome: the status now (with when it changed) and when to look
+    /// next; `None` ends polling (a final status, or a parcel given up on).
     pub async fn record_parcel_check(
         &self,
         shipment_id: i64,
         status: Option<TrackingStatus>,
         changed_at: DateTime<Utc>,
-        next_check_at: DateTime<Utc>,
-        stop: bool,
+        next_check_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let status_text = status.as_ref().map(enum_text).transpose()?;
-        let is_final = stop;
         sqlx::query(
             "UPDATE parcels SET status = ?, changed_at = ?, next_check_at = ?, checks = checks + 1,
                 final = ? WHERE shipment_id = ?",
         )
         .bind(status_text)
         .bind(time_text(changed_at))
-        .bind(time_text(next_check_at))
-        .bind(is_final)
+        .bind(time_text(next_check_at.unwrap_or(changed_at)))
+        .bind(next_check_at.is_none())
         .bind(shipment_id)
         .execute(&self.pool)
         .await
