@@ -1,5 +1,5 @@
-//! HTTP helpers shared by connector clients: turning a status and body into a
-//! [`ConnectorError`], and reading `Retry-After`.
+//! HTTP helpers shared by connector clients: reading an answer whole, turning a status
+//! and body into a [`ConnectorError`], and reading `Retry-After`.
 
 use crate::ConnectorError;
 use std::time::Duration;
@@ -29,6 +29,52 @@ pub fn error_for_status(status: u16, retry_after: Option<&str>, body: &[u8]) -> 
             status: Some(status),
             message,
         },
+    }
+}
+
+/// An HTTP answer read whole, before anyone judges it: what every client needs from a
+/// response to decide between success, its API's own error envelope and an error class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    /// The body as received.
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// Reads `response` to the end; a body cut off on the way is a transport error
+    /// naming `what` (the API and path).
+    pub async fn read(response: reqwest::Response, what: &str) -> Result<Self, ConnectorError> {
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("{what}: {e}")))?
+            .to_vec();
+        Ok(Self {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error class of a non-success answer, told in `message`: the API's own words
+    /// read from its error envelope, or the body itself.
+    pub fn error(&self, message: &str) -> ConnectorError {
+        error_for_status(self.status, self.retry_after.as_deref(), message.as_bytes())
     }
 }
 

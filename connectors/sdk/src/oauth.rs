@@ -7,7 +7,7 @@
 //! lets concurrent callers share a single refresh.
 
 use crate::error::ConnectorError;
-use crate::http::error_for_status;
+use crate::http::HttpAnswer;
 use serde::Deserialize;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -172,30 +172,20 @@ impl TokenSource {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("token endpoint: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("token endpoint: {e}")))?;
-        if !(200..300).contains(&status) {
+        let answer = HttpAnswer::read(response, "token endpoint").await?;
+        let body = answer.body.as_slice();
+        if !answer.is_success() {
             // A refused grant is a credentials problem whatever status the server chose.
-            return Err(
-                match error_for_status(status, retry_after.as_deref(), &body) {
-                    ConnectorError::Rejected { status, message } => ConnectorError::Unauthorized {
-                        status: status.unwrap_or(400),
-                        message,
-                    },
-                    other => other,
+            return Err(match answer.error(&String::from_utf8_lossy(body)) {
+                ConnectorError::Rejected { status, message } => ConnectorError::Unauthorized {
+                    status: status.unwrap_or(400),
+                    message,
                 },
-            );
+                other => other,
+            });
         }
         let answer: TokenAnswer =
-            serde_json::from_slice(&body).map_err(|e| ConnectorError::UnexpectedShape {
+            serde_json::from_slice(body).map_err(|e| ConnectorError::UnexpectedShape {
                 reason: format!("token endpoint answer: {e}"),
                 raw: body.to_vec(),
             })?;

@@ -7,6 +7,7 @@
 
 use crate::config::RestConfig;
 use crate::error::rest_error;
+use shipgate_sdk::http::HttpAnswer;
 
 use reqwest::{Method, StatusCode};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
@@ -80,22 +81,20 @@ impl RestClient {
                 req = req.json(body);
             }
             let resp = req.send().await?;
-            let status = resp.status();
-            let retry_after = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let body = resp.bytes().await?.to_vec();
-            if status.is_success() {
-                return Ok((status.as_u16(), body));
+            let answer = HttpAnswer::read(resp, "octopia").await?;
+            if answer.is_success() {
+                return Ok((answer.status, answer.body));
             }
-            if status == StatusCode::UNAUTHORIZED && !retried {
+            if answer.status == StatusCode::UNAUTHORIZED.as_u16() && !retried {
                 self.tokens.invalidate().await;
                 retried = true;
                 continue;
             }
-            return Err(rest_error(status.as_u16(), retry_after.as_deref(), &body));
+            return Err(rest_error(
+                answer.status,
+                answer.retry_after.as_deref(),
+                &answer.body,
+            ));
         }
     }
 }

@@ -9,7 +9,7 @@ use super::model::Fault;
 use crate::config::SoapConfig;
 use crate::error::{fault_error, fault_is_security};
 use serde::Deserialize;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::ConnectorError;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -120,13 +120,11 @@ impl SoapClient {
                 .body(build(&token)?)
                 .send()
                 .await?;
-            let status = resp.status().as_u16();
-            let retry_after = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let body = resp.bytes().await?.to_vec();
+            let HttpAnswer {
+                status,
+                retry_after,
+                body,
+            } = HttpAnswer::read(resp, "cdiscount soap").await?;
             let fault = std::str::from_utf8(&body)
                 .ok()
                 .filter(|s| s.contains("Fault>"))

@@ -7,25 +7,14 @@
 
 use reqwest::Method;
 use serde::Deserialize;
-use shipgate_sdk::http::error_for_status;
 use shipgate_sdk::ConnectorError;
 use std::time::Duration;
 
-/// An HTTP answer before it is judged.
-pub(super) struct Answer {
-    /// The HTTP status.
-    pub(super) status: u16,
-    retry_after: Option<String>,
-    /// The body as received.
-    pub(super) body: Vec<u8>,
-}
+pub(super) use shipgate_sdk::http::HttpAnswer as Answer;
 
-impl Answer {
-    /// The error this non-success answer stands for, with Canada Post's code and words.
-    pub(super) fn into_error(self) -> ConnectorError {
-        let message = messages(&self.body);
-        error_for_status(self.status, self.retry_after.as_deref(), message.as_bytes())
-    }
+/// The error a non-success answer stands for, with Canada Post's code and words.
+pub(super) fn refusal(answer: &Answer) -> ConnectorError {
+    answer.error(&messages(&answer.body))
 }
 
 #[derive(Deserialize)]
@@ -137,22 +126,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("canada_post {url}: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("canada_post {url}: {e}")))?
-            .to_vec();
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-        })
+        Answer::read(response, &format!("canada_post {url}")).await
     }
 
     /// Sends one call; a non-success status is an error.
@@ -164,10 +138,10 @@ impl Client {
         body: Option<String>,
     ) -> Result<Vec<u8>, ConnectorError> {
         let answer = self.send(method, url, media_type, body).await?;
-        if (200..300).contains(&answer.status) {
+        if answer.is_success() {
             Ok(answer.body)
         } else {
-            Err(answer.into_error())
+            Err(refusal(&answer))
         }
     }
 }

@@ -317,7 +317,7 @@ impl Carrier for CanadaPost {
             // and unknown PINs are left out.
             let body = match answer.status {
                 200 | 400 | 404 => answer.body,
-                _ => return Err(answer.into_error()),
+                _ => return Err(client::refusal(&answer)),
             };
             match self
                 .registry

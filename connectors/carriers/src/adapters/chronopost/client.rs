@@ -9,8 +9,7 @@
 //! https://ws.chronopost.fr/tracking-cxf/TrackingServiceWS?wsdl.
 
 use super::soap::fault_string;
-use super::support::retry_after;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
 
 /// The quote service path.
@@ -53,15 +52,13 @@ impl Client {
             .body(envelope)
             .send()
             .await?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let body = response.bytes().await?.to_vec();
-        if (200..300).contains(&status) {
-            return Ok(body);
+        let answer = HttpAnswer::read(response, &format!("chronopost {path}")).await?;
+        if answer.is_success() {
+            return Ok(answer.body);
         }
-        let mut error = error_for_status(status, retry_after.as_deref(), &body);
+        let mut error = answer.error(&String::from_utf8_lossy(&answer.body));
         if let (ConnectorError::Remote { message, .. }, Some(fault)) =
-            (&mut error, fault_string(&body))
+            (&mut error, fault_string(&answer.body))
         {
             *message = format!("SOAP fault: {fault}");
         }

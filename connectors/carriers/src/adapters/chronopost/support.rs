@@ -80,14 +80,6 @@ pub(crate) fn kilograms(grams: u32) -> Decimal {
     Decimal::new(i64::from(grams), 3).normalize()
 }
 
-/// The `Retry-After` header of an answer, as text.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 /// A one-page PDF naming the carrier and the number, with a correct cross-reference
 /// table: what sandboxes return as a label, so label handling is tested on a real PDF.
 pub(crate) fn sample_pdf(carrier: &str, number: &str) -> Vec<u8> {

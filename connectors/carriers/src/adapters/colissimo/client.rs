@@ -7,8 +7,7 @@
 //! (https://developer.laposte.fr/products/suivi/2, as used by karrio's Colissimo
 //! connector, karrio/providers/colissimo/utils.py: https://api.laposte.fr/suivi/v2.)
 
-use crate::adapters::chronopost::support::retry_after;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::ConnectorError;
 
 /// An answer: status, content type and body.
@@ -93,14 +92,16 @@ impl Client {
 }
 
 async fn read(response: reqwest::Response) -> Result<Answer, ConnectorError> {
-    let status = response.status().as_u16();
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let retry_after = retry_after(response.headers());
-    let body = response.bytes().await?.to_vec();
+    let HttpAnswer {
+        status,
+        retry_after,
+        body,
+    } = HttpAnswer::read(response, "colissimo").await?;
     Ok(Answer {
         status,
         content_type,

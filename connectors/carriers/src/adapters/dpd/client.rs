@@ -8,9 +8,9 @@
 
 use super::soap::{envelope, fault, leaf};
 use crate::adapters::chronopost::soap::read_return;
-use crate::adapters::chronopost::support::retry_after;
+
 use serde::Deserialize;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
 use tokio::sync::Mutex;
 
@@ -108,19 +108,17 @@ impl Client {
             .body(envelope)
             .send()
             .await?;
-        let status = response.status().as_u16();
-        let retry = retry_after(response.headers());
-        let raw = response.bytes().await?.to_vec();
-        if (200..300).contains(&status) {
-            return Ok(Outcome::Answer(raw));
+        let answer = HttpAnswer::read(response, &format!("dpd {path}")).await?;
+        if answer.is_success() {
+            return Ok(Outcome::Answer(answer.body));
         }
-        match fault(&raw) {
+        match fault(&answer.body) {
             Some(f) if f.authentication => Ok(Outcome::TokenRefused(f.message)),
-            Some(f) if status == 500 => Err(ConnectorError::Remote {
-                status,
+            Some(f) if answer.status == 500 => Err(ConnectorError::Remote {
+                status: answer.status,
                 message: format!("SOAP fault: {}", f.message),
             }),
-            _ => Err(error_for_status(status, retry.as_deref(), &raw)),
+            _ => Err(answer.error(&String::from_utf8_lossy(&answer.body))),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use reqwest::Method;
 use serde::Deserialize;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
 use std::time::Duration;
@@ -90,29 +90,14 @@ impl Client {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("fedex {path}: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("fedex {path}: {e}")))?
-            .to_vec();
-        if (200..300).contains(&status) {
-            return Ok(body);
+        let answer = HttpAnswer::read(response, &format!("fedex {path}")).await?;
+        if answer.is_success() {
+            return Ok(answer.body);
         }
-        if status == 401 {
+        if answer.status == 401 {
             // An expired or revoked token: the next call fetches a new one.
             self.tokens.invalidate().await;
         }
-        let message = fedex_message(&body);
-        Err(error_for_status(
-            status,
-            retry_after.as_deref(),
-            message.as_bytes(),
-        ))
+        Err(answer.error(&fedex_message(&answer.body)))
     }
 }

@@ -10,7 +10,7 @@
 use super::digest::msg_digest;
 use serde::Deserialize;
 use serde_json::Value;
-use shipgate_sdk::http::error_for_status;
+use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -101,21 +101,11 @@ impl Client {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("sf_express {service}: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("sf_express {service}: {e}")))?
-            .to_vec();
-        if !(200..300).contains(&status) {
-            return Err(error_for_status(status, retry_after.as_deref(), &body));
+        let answer = HttpAnswer::read(response, &format!("sf_express {service}")).await?;
+        if !answer.is_success() {
+            return Err(answer.error(&String::from_utf8_lossy(&answer.body)));
         }
-        Ok(body)
+        Ok(answer.body)
     }
 
     /// Calls `service` and returns its answer, every refusal as an error.

@@ -4,7 +4,6 @@
 
 use reqwest::Method;
 use serde::Deserialize;
-use shipgate_sdk::http::error_for_status;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,21 +13,11 @@ use std::time::Duration;
 /// application that is making the request").
 const TRANSACTION_SRC: &str = "shipgate";
 
-/// An HTTP answer before it is judged.
-pub(super) struct Answer {
-    /// The HTTP status.
-    pub(super) status: u16,
-    retry_after: Option<String>,
-    /// The body as received.
-    pub(super) body: Vec<u8>,
-}
+pub(super) use shipgate_sdk::http::HttpAnswer as Answer;
 
-impl Answer {
-    /// The error this non-success answer stands for, with UPS's own code and words.
-    pub(super) fn into_error(self) -> ConnectorError {
-        let message = ups_message(&self.body);
-        error_for_status(self.status, self.retry_after.as_deref(), message.as_bytes())
-    }
+/// The error a non-success answer stands for, with UPS's own code and words.
+pub(super) fn refusal(answer: &Answer) -> ConnectorError {
+    answer.error(&ups_message(&answer.body))
 }
 
 #[derive(Deserialize)]
@@ -124,26 +113,12 @@ impl Client {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("ups {path}: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("ups {path}: {e}")))?
-            .to_vec();
-        if status == 401 {
+        let answer = Answer::read(response, &format!("ups {path}")).await?;
+        if answer.status == 401 {
             // A revoked or expired token: the next call fetches a new one.
             self.tokens.invalidate().await;
         }
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-        })
+        Ok(answer)
     }
 
     /// Sends one call; a non-success status is an error.
@@ -154,10 +129,10 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>, ConnectorError> {
         let answer = self.send(method, path, body).await?;
-        if (200..300).contains(&answer.status) {
+        if answer.is_success() {
             Ok(answer.body)
         } else {
-            Err(answer.into_error())
+            Err(refusal(&answer))
         }
     }
 }

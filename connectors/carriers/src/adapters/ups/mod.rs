@@ -227,7 +227,7 @@ impl Carrier for Ups {
             // body: the parser tells which, and unknown numbers are left out.
             let answer = match answer.status {
                 200 | 400 | 404 => answer.body,
-                _ => return Err(answer.into_error()),
+                _ => return Err(client::refusal(&answer)),
             };
             match self
                 .registry

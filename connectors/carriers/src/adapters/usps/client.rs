@@ -11,7 +11,6 @@
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shipgate_sdk::http::error_for_status;
 use shipgate_sdk::ConnectorError;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -23,21 +22,11 @@ const EARLY: Duration = Duration::from_secs(60);
 /// in the answer, and the token is tied to the OAuth session, so it is renewed with it.
 const PAYMENT_TTL: Duration = Duration::from_secs(3600);
 
-/// An HTTP answer before it is judged.
-pub(super) struct Answer {
-    /// The HTTP status.
-    pub(super) status: u16,
-    retry_after: Option<String>,
-    /// The body as received.
-    pub(super) body: Vec<u8>,
-}
+pub(super) use shipgate_sdk::http::HttpAnswer as Answer;
 
-impl Answer {
-    /// The error this non-success answer stands for, with USPS's own code and words.
-    pub(super) fn into_error(self) -> ConnectorError {
-        let message = usps_message(&self.body);
-        error_for_status(self.status, self.retry_after.as_deref(), message.as_bytes())
-    }
+/// The error a non-success answer stands for, with USPS's own code and words.
+pub(super) fn refusal(answer: &Answer) -> ConnectorError {
+    answer.error(&usps_message(&answer.body))
 }
 
 #[derive(Deserialize)]
@@ -177,22 +166,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport(format!("usps {path}: {e}")))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("usps {path}: {e}")))?
-            .to_vec();
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-        })
+        Answer::read(response, &format!("usps {path}")).await
     }
 
     /// The cached access token, or a new one (one fetch at a time).
@@ -209,8 +183,8 @@ impl Client {
         });
         let request = self.http.post(format!("{}{path}", self.base)).json(&body);
         let answer = self.raw(request, path).await?;
-        if !(200..300).contains(&answer.status) {
-            return Err(answer.into_error());
+        if !answer.is_success() {
+            return Err(refusal(&answer));
         }
         let parsed: TokenAnswer =
             serde_json::from_slice(&answer.body).map_err(|e| ConnectorError::UnexpectedShape {
@@ -311,10 +285,10 @@ impl Client {
         headers: &[(&str, String)],
     ) -> Result<Vec<u8>, ConnectorError> {
         let answer = self.send(method, path, body, headers).await?;
-        if (200..300).contains(&answer.status) {
+        if answer.is_success() {
             Ok(answer.body)
         } else {
-            Err(answer.into_error())
+            Err(refusal(&answer))
         }
     }
 }

@@ -191,7 +191,7 @@ impl Usps {
             self.client.forget_payment().await;
         }
         if !(200..300).contains(&answer.status) {
-            return Err(answer.into_error());
+            return Err(client::refusal(&answer));
         }
         book::parse(&answer.body, format)
     }
@@ -318,7 +318,7 @@ impl Carrier for Usps {
             // which, and unknown numbers are left out.
             let body = match answer.status {
                 200 | 400 | 404 => answer.body,
-                _ => return Err(answer.into_error()),
+                _ => return Err(client::refusal(&answer)),
             };
             match self
                 .registry
