@@ -10,6 +10,7 @@
 //!
 //! [`build`] is the one place that knows every adapter by its registry code.
 
+mod booking_memo;
 pub mod canada_post;
 pub mod chronopost;
 pub mod colissimo;
@@ -41,6 +42,29 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     ("ups", ups::build),
     ("usps", usps::build),
 ];
+
+/// Reads an adapter's settings table into its `Config`; a bad table is refused with the
+/// carrier and serde's words (field and reason), never half-applied.
+pub(crate) fn settings<T: serde::de::DeserializeOwned>(
+    code: &str,
+    table: toml::Table,
+) -> Result<T, ConnectorError> {
+    table.try_into().map_err(|e| ConnectorError::Rejected {
+        status: None,
+        message: format!("{code} settings: {e}"),
+    })
+}
+
+/// The registry of one carrier's profile as its adapter embeds it (`include_str!` of
+/// `mappings/carriers/<code>.toml`): the number formats its sandbox issues and the status
+/// map its tracking answers are read with.
+pub(crate) fn embedded_profile(code: &str, text: &str) -> Result<crate::Registry, ConnectorError> {
+    let file = format!("mappings/carriers/{code}.toml");
+    crate::Registry::from_sources([(file.as_str(), text)]).map_err(|e| ConnectorError::Rejected {
+        status: None,
+        message: format!("{code} carrier file: {e:?}"),
+    })
+}
 
 /// Builds the adapter for `code` from its settings table. `None` when no code adapter
 /// exists for that carrier (it is then known to the registry only: detection, names,

@@ -14,6 +14,7 @@ mod client;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -25,9 +26,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
     RateRequest, ServiceInfo, ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: tracking maps Canada Post's event identifiers with the
@@ -96,7 +96,7 @@ pub struct CanadaPost {
     registry: Registry,
     /// Bookings made by this process, by idempotency key: a retried `book` must not buy
     /// a second label.
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for CanadaPost {
@@ -113,25 +113,16 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("canada_post settings: {e}"),
-    })?;
-    Ok(Arc::new(CanadaPost::new(config, http)?))
-}
-
-fn registry() -> Result<Registry, String> {
-    Registry::from_sources([("mappings/carriers/canada_post.toml", PROFILE)])
-        .map_err(|e| format!("{e:?}"))
+    Ok(Arc::new(CanadaPost::new(
+        super::settings("canada_post", settings)?,
+        http,
+    )?))
 }
 
 impl CanadaPost {
     /// An adapter for one Canada Post account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry = registry().map_err(|e| ConnectorError::Rejected {
-            status: None,
-            message: format!("canada_post carrier file: {e}"),
-        })?;
+        let registry = super::embedded_profile("canada_post", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
             http,
@@ -168,7 +159,7 @@ impl CanadaPost {
             config,
             client,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 
@@ -256,8 +247,8 @@ impl Carrier for CanadaPost {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         if request.label_format != LabelFormat::Pdf {
             return Err(ConnectorError::Rejected {
@@ -298,7 +289,7 @@ impl Carrier for CanadaPost {
             price: None,
             booked_at: Utc::now(),
         };
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -361,8 +352,4 @@ impl Carrier for CanadaPost {
         }
         Ok(())
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -83,7 +83,8 @@ pub struct CanadaPostSandbox {
 impl CanadaPostSandbox {
     /// Starts the sandbox on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
-        let registry = super::registry().map_err(std::io::Error::other)?;
+        let registry = crate::adapters::embedded_profile("canada_post", super::PROFILE)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
             registry,

@@ -13,6 +13,7 @@ pub(crate) mod soap;
 pub(crate) mod support;
 mod track;
 
+use super::settings;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -28,7 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use support::{profile_registry, settings, tracking_update};
+use support::{profile_registry, tracking_update};
 
 /// The registry code.
 pub const CODE: &str = "chronopost";

@@ -7,7 +7,8 @@
 //! injection (429 with `Retry-After`, 5xx, a cut answer) for tests.
 
 use super::soap::{fault, Leaves};
-use super::support::{s10, sample_pdf, sample_zpl};
+use super::support::s10;
+use crate::adapters::sandbox_kit;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -287,9 +288,9 @@ async fn shipping(State(state): Shared, body: axum::body::Bytes) -> Response {
         s.next_serial += 1;
         let skybill = s10("XP", s.next_serial, "FR");
         let label = if zpl {
-            sample_zpl("Chronopost", &skybill)
+            sandbox_kit::zpl("Chronopost", &skybill)
         } else {
-            sample_pdf("Chronopost", &skybill)
+            sandbox_kit::pdf(&["Chronopost", &skybill])
         };
         inner.push_str(&format!(
             "<resultMultiParcelValue><pdfEtiquette>{}</pdfEtiquette><skybillNumber>{skybill}</skybillNumber></resultMultiParcelValue>",

@@ -5,22 +5,9 @@
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use rust_decimal::Decimal;
-use serde::de::DeserializeOwned;
 use shipgate_sdk::model::TrackingUpdate;
 use shipgate_sdk::ConnectorError;
 use std::path::Path;
-
-/// Reads an adapter's settings table; a bad one is refused with serde's words (field
-/// and reason), never half-applied.
-pub(crate) fn settings<T: DeserializeOwned>(
-    code: &str,
-    table: toml::Table,
-) -> Result<T, ConnectorError> {
-    table.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("[carriers.{code}] settings: {e}"),
-    })
-}
 
 /// The registry holding only `code`'s profile, read from `dir/<code>.toml`: its
 /// `[statuses]` table maps the carrier's tracking codes, a data change away from a fix.
@@ -78,47 +65,6 @@ pub(crate) fn tracking_update(
 /// Grams as kilograms with three decimals, the unit European carriers price in.
 pub(crate) fn kilograms(grams: u32) -> Decimal {
     Decimal::new(i64::from(grams), 3).normalize()
-}
-
-/// A one-page PDF naming the carrier and the number, with a correct cross-reference
-/// table: what sandboxes return as a label, so label handling is tested on a real PDF.
-pub(crate) fn sample_pdf(carrier: &str, number: &str) -> Vec<u8> {
-    let text = format!("{carrier} {number}").replace(['(', ')', '\\'], " ");
-    let stream = format!("BT /F1 24 Tf 40 200 Td ({text}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
-}
-
-/// A ZPL label with the number as text and as a Code 128 barcode.
-pub(crate) fn sample_zpl(carrier: &str, number: &str) -> Vec<u8> {
-    format!("^XA^CI28^FO40,40^A0N,40,40^FD{carrier}^FS^FO40,120^BCN,120,Y,N,N^FD{number}^FS^XZ")
-        .into_bytes()
 }
 
 /// The UPU S10 check digit of an 8-digit serial (weights 8 6 4 2 3 5 9 7, mod 11).

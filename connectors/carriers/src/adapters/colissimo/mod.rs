@@ -11,7 +11,8 @@ mod multipart;
 pub mod sandbox;
 mod tariff;
 
-use crate::adapters::chronopost::support::{profile_registry, settings, tracking_update};
+use crate::adapters::chronopost::support::{profile_registry, tracking_update};
+use crate::adapters::settings;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;

@@ -6,7 +6,8 @@
 //! Suivi API's 404 shape for unknown ones. Fault injection (429 with `Retry-After`, 5xx,
 //! a cut answer) for tests.
 
-use crate::adapters::chronopost::support::{s10, sample_pdf, sample_zpl};
+use crate::adapters::chronopost::support::s10;
+use crate::adapters::sandbox_kit;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -194,9 +195,9 @@ async fn generate_label(State(state): Shared, body: axum::body::Bytes) -> Respon
         parcel
     };
     let label = if zpl {
-        sample_zpl("Colissimo", &parcel)
+        sandbox_kit::zpl("Colissimo", &parcel)
     } else {
-        sample_pdf("Colissimo", &parcel)
+        sandbox_kit::pdf(&["Colissimo", &parcel])
     };
     multipart(
         StatusCode::OK,

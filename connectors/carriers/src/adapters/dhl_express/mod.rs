@@ -14,6 +14,7 @@ mod client;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -25,9 +26,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, ServiceInfo,
     ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: tracking maps DHL's checkpoint codes with the same table
@@ -90,7 +90,7 @@ pub struct DhlExpress {
     registry: Registry,
     /// Bookings made by this process, by idempotency key: DHL keeps none, so a retried
     /// `book` must not make a second AWB.
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for DhlExpress {
@@ -107,25 +107,16 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("dhl_express settings: {e}"),
-    })?;
-    Ok(Arc::new(DhlExpress::new(config, http)?))
-}
-
-fn registry() -> Result<Registry, String> {
-    Registry::from_sources([("mappings/carriers/dhl_express.toml", PROFILE)])
-        .map_err(|e| format!("{e:?}"))
+    Ok(Arc::new(DhlExpress::new(
+        super::settings("dhl_express", settings)?,
+        http,
+    )?))
 }
 
 impl DhlExpress {
     /// An adapter for one MyDHL API account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry = registry().map_err(|e| ConnectorError::Rejected {
-            status: None,
-            message: format!("dhl_express carrier file: {e}"),
-        })?;
+        let registry = super::embedded_profile("dhl_express", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
             http,
@@ -156,7 +147,7 @@ impl DhlExpress {
             config,
             client,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 }
@@ -177,8 +168,8 @@ impl Carrier for DhlExpress {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         let body = book::request(request, &self.config.account_number)?;
         let answer = self
@@ -186,7 +177,7 @@ impl Carrier for DhlExpress {
             .call(Method::POST, "/shipments", Some(&body))
             .await?;
         let booking = book::parse(&answer, request.label_format, Utc::now())?;
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -244,8 +235,4 @@ impl Carrier for DhlExpress {
             ),
         })
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -10,7 +10,8 @@ mod client;
 pub mod sandbox;
 mod soap;
 
-use crate::adapters::chronopost::support::{profile_registry, settings, tracking_update};
+use crate::adapters::chronopost::support::{profile_registry, tracking_update};
+use crate::adapters::settings;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;

@@ -5,7 +5,7 @@
 //! getTrackingData answer (sandbox-data/dpd) for its parcel, and fault injection.
 
 use crate::adapters::chronopost::soap::Leaves;
-use crate::adapters::chronopost::support::{sample_pdf, sample_zpl};
+use crate::adapters::sandbox_kit;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -216,9 +216,9 @@ async fn shipment(State(state): Shared, body: axum::body::Bytes) -> Response {
         let serial = format!("0190508{:07}", s.next_serial);
         let number = format!("{serial}{}", mod_37_36(&serial));
         label.extend(if zpl {
-            sample_zpl("DPD", &number)
+            sandbox_kit::zpl("DPD", &number)
         } else if label.is_empty() {
-            sample_pdf("DPD", &number)
+            sandbox_kit::pdf(&["DPD", &number])
         } else {
             Vec::new()
         });

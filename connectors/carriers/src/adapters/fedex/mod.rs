@@ -12,6 +12,7 @@ mod client;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -26,9 +27,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, ServiceInfo,
     ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: the adapter's constructor gets no registry, and tracking
@@ -95,7 +95,7 @@ pub struct Fedex {
     /// Bookings made by this process, by idempotency key: FedEx echoes the customer
     /// transaction id but does not deduplicate on it, so a retried `book` must not buy a
     /// second label.
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for Fedex {
@@ -111,21 +111,16 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("fedex settings: {e}"),
-    })?;
-    Ok(Arc::new(Fedex::new(config, http)?))
+    Ok(Arc::new(Fedex::new(
+        super::settings("fedex", settings)?,
+        http,
+    )?))
 }
 
 impl Fedex {
     /// An adapter for one FedEx account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry = Registry::from_sources([("mappings/carriers/fedex.toml", PROFILE)])
-            .map_err(|e| ConnectorError::Rejected {
-                status: None,
-                message: format!("fedex carrier file: {e:?}"),
-            })?;
+        let registry = super::embedded_profile("fedex", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(
             http.clone(),
@@ -161,7 +156,7 @@ impl Fedex {
             config,
             client,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 }
@@ -182,8 +177,8 @@ impl Carrier for Fedex {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         let body = book::request(
             request,
@@ -200,7 +195,7 @@ impl Carrier for Fedex {
             )
             .await?;
         let booking = book::parse(&answer, request.label_format, Utc::now())?;
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -256,8 +251,4 @@ impl Carrier for Fedex {
             .await?;
         book::parse_cancel(&answer)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

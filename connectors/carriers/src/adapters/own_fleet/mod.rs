@@ -57,13 +57,7 @@ pub fn build(
     settings: toml::Table,
     _http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config =
-        settings
-            .try_into()
-            .map_err(|e: toml::de::Error| ConnectorError::Rejected {
-                status: None,
-                message: format!("{CODE} settings: {}", e.message()),
-            })?;
+    let config: Config = super::settings(CODE, settings)?;
     let tariff = Tariff::load(&config.tariff_file).map_err(|e| ConnectorError::Rejected {
         status: None,
         message: e.to_string(),

@@ -13,6 +13,7 @@ pub(crate) mod digest;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -24,9 +25,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
     RateRequest, ServiceInfo, ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: tracking maps SF's opCodes with the same table
@@ -99,7 +99,7 @@ pub struct SfExpress {
     registry: Registry,
     /// Bookings made by this process, by idempotency key (SF itself refuses a repeated
     /// `orderId`, so a retry after a lost answer fails instead of buying twice).
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for SfExpress {
@@ -116,25 +116,16 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("sf_express settings: {e}"),
-    })?;
-    Ok(Arc::new(SfExpress::new(config, http)?))
-}
-
-fn registry() -> Result<Registry, String> {
-    Registry::from_sources([("mappings/carriers/sf_express.toml", PROFILE)])
-        .map_err(|e| format!("{e:?}"))
+    Ok(Arc::new(SfExpress::new(
+        super::settings("sf_express", settings)?,
+        http,
+    )?))
 }
 
 impl SfExpress {
     /// An adapter for one SF partner.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry = registry().map_err(|e| ConnectorError::Rejected {
-            status: None,
-            message: format!("sf_express carrier file: {e}"),
-        })?;
+        let registry = super::embedded_profile("sf_express", PROFILE)?;
         let client = Client::new(
             http.clone(),
             config.base_url.trim_end_matches('/').to_string(),
@@ -165,7 +156,7 @@ impl SfExpress {
             client,
             http,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 
@@ -226,8 +217,8 @@ impl Carrier for SfExpress {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         if request.label_format != LabelFormat::Pdf {
             return Err(ConnectorError::Rejected {
@@ -259,7 +250,7 @@ impl Carrier for SfExpress {
             price: None,
             booked_at: Utc::now(),
         };
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -312,8 +303,4 @@ impl Carrier for SfExpress {
             .await?;
         Ok(())
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -11,6 +11,7 @@ mod client;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -23,9 +24,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, LabelFormat, Rate, RateRequest,
     ServiceInfo, ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: the adapter's constructor gets no registry, and tracking
@@ -97,7 +97,7 @@ pub struct Ups {
     registry: Registry,
     /// Bookings made by this process, by idempotency key: UPS has no idempotency key of
     /// its own, so a retried `book` must not buy a second label.
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for Ups {
@@ -113,23 +113,13 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("ups settings: {e}"),
-    })?;
-    Ok(Arc::new(Ups::new(config, http)?))
+    Ok(Arc::new(Ups::new(super::settings("ups", settings)?, http)?))
 }
 
 impl Ups {
     /// An adapter for one UPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry =
-            Registry::from_sources([("mappings/carriers/ups.toml", PROFILE)]).map_err(|e| {
-                ConnectorError::Rejected {
-                    status: None,
-                    message: format!("ups carrier file: {e:?}"),
-                }
-            })?;
+        let registry = super::embedded_profile("ups", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(
             http.clone(),
@@ -165,7 +155,7 @@ impl Ups {
             config,
             client,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 
@@ -197,8 +187,8 @@ impl Carrier for Ups {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         if request.label_format == LabelFormat::Pdf {
             return Err(ConnectorError::Rejected {
@@ -211,7 +201,7 @@ impl Carrier for Ups {
         let body = book::request(request, &self.config.account_number);
         let answer = self.client.call(Method::POST, &path, Some(&body)).await?;
         let booking = book::parse(&answer, Utc::now())?;
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -263,8 +253,4 @@ impl Carrier for Ups {
         let answer = self.client.call(Method::DELETE, &path, None).await?;
         book::parse_void(&answer)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -85,8 +85,8 @@ pub struct UpsSandbox {
 impl UpsSandbox {
     /// Starts the sandbox on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
-        let registry = Registry::from_sources([("mappings/carriers/ups.toml", super::PROFILE)])
-            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        let registry = crate::adapters::embedded_profile("ups", super::PROFILE)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
             registry,
@@ -369,12 +369,6 @@ async fn rate(
     .into_response()
 }
 
-/// The check digit that makes `serial` valid under the registry's UPS format.
-fn check_digit(registry: &Registry, serial: &str) -> Option<char> {
-    let checksum = registry.get("ups")?.formats().first()?.checksum()?;
-    ('0'..='9').find(|d| checksum.verify(serial, &d.to_string()))
-}
-
 fn zpl_label(service: &str, tracking: &str) -> String {
     format!("^XA^CF0,40^FO40,40^FDUPS {service}^FS^FO40,120^BY3^BCN,200,Y,N,N^FD{tracking}^FS^XZ")
 }
@@ -413,7 +407,9 @@ async fn ship(
     for _ in packages(shipment) {
         inner.packages += 1;
         let serial = format!("{shipper:0>6.6}{:0>2.2}{:07}", service, inner.packages);
-        let Some(digit) = check_digit(&shared.registry, &serial) else {
+        let Some(digit) =
+            crate::adapters::sandbox_kit::check_digit(&shared.registry, "ups", "UPS", &serial)
+        else {
             return ups_error(StatusCode::INTERNAL_SERVER_ERROR, "500", "numbering failed");
         };
         let number = format!("1Z{serial}{digit}");

@@ -13,6 +13,7 @@ mod client;
 mod quote;
 pub mod sandbox;
 
+use super::booking_memo::BookingMemo;
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -24,9 +25,8 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, Rate, RateRequest,
     ServiceInfo, ShipmentRequest,
 };
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The carrier file, embedded: tracking maps USPS's event codes with the same table
@@ -92,7 +92,7 @@ pub struct Usps {
     registry: Registry,
     /// Bookings made by this process, by idempotency key: a retried `book` must not buy
     /// a second label (USPS sells the same parcel twice).
-    booked: Mutex<HashMap<String, Booking>>,
+    booked: BookingMemo,
 }
 
 impl fmt::Debug for Usps {
@@ -108,24 +108,16 @@ pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    let config: Config = settings.try_into().map_err(|e| ConnectorError::Rejected {
-        status: None,
-        message: format!("usps settings: {e}"),
-    })?;
-    Ok(Arc::new(Usps::new(config, http)?))
-}
-
-fn registry() -> Result<Registry, String> {
-    Registry::from_sources([("mappings/carriers/usps.toml", PROFILE)]).map_err(|e| format!("{e:?}"))
+    Ok(Arc::new(Usps::new(
+        super::settings("usps", settings)?,
+        http,
+    )?))
 }
 
 impl Usps {
     /// An adapter for one USPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let registry = registry().map_err(|e| ConnectorError::Rejected {
-            status: None,
-            message: format!("usps carrier file: {e}"),
-        })?;
+        let registry = super::embedded_profile("usps", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
             http,
@@ -166,7 +158,7 @@ impl Usps {
             config,
             client,
             registry,
-            booked: Mutex::new(HashMap::new()),
+            booked: BookingMemo::default(),
         })
     }
 
@@ -244,8 +236,8 @@ impl Carrier for Usps {
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        if let Some(done) = lock(&self.booked).get(&request.idempotency_key) {
-            return Ok(done.clone());
+        if let Some(done) = self.booked.get(&request.idempotency_key) {
+            return Ok(done);
         }
         if !SERVICES.iter().any(|(c, _)| *c == request.service) {
             return Err(ConnectorError::Rejected {
@@ -302,7 +294,7 @@ impl Carrier for Usps {
             price,
             booked_at: Utc::now(),
         };
-        lock(&self.booked).insert(request.idempotency_key.clone(), booking.clone());
+        self.booked.remember(&request.idempotency_key, &booking);
         Ok(booking)
     }
 
@@ -359,8 +351,4 @@ impl Carrier for Usps {
         }
         Ok(())
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -8,8 +8,6 @@
 //! Error codes other than `NOT.AUTHORIZED.ERROR`, `SERVICE.UNAVAILABLE.ERROR` and the
 //! tracking samples' are the sandbox's own wording. Faults ([`Fault`]) can be injected.
 
-pub(crate) mod label;
-
 use crate::Registry;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -86,8 +84,8 @@ pub struct FedexSandbox {
 impl FedexSandbox {
     /// Starts the sandbox on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
-        let registry = Registry::from_sources([("mappings/carriers/fedex.toml", super::PROFILE)])
-            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        let registry = crate::adapters::embedded_profile("fedex", super::PROFILE)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
             registry,
@@ -385,12 +383,6 @@ async fn rate(
     .into_response()
 }
 
-/// The check digit that makes `serial` a valid 12-digit FedEx Express number.
-fn check_digit(registry: &Registry, serial: &str) -> Option<char> {
-    let checksum = registry.get("fedex")?.formats().first()?.checksum()?;
-    ('0'..='9').find(|d| checksum.verify(serial, &d.to_string()))
-}
-
 async fn ship(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -436,7 +428,12 @@ async fn ship(
     for _ in 0..items {
         inner.pieces += 1;
         let serial = format!("79{:09}", inner.pieces);
-        let Some(digit) = check_digit(&shared.registry, &serial) else {
+        let Some(digit) = crate::adapters::sandbox_kit::check_digit(
+            &shared.registry,
+            "fedex",
+            "FedEx Express (12)",
+            &serial,
+        ) else {
             return fedex_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL.SERVER.ERROR",
@@ -445,7 +442,7 @@ async fn ship(
         };
         let number = format!("{serial}{digit}");
         let file = if image == "PDF" {
-            label::pdf(&["FedEx", &service, &number])
+            crate::adapters::sandbox_kit::pdf(&["FedEx", &service, &number])
         } else {
             format!("^XA^CF0,40^FO40,40^FDFedEx {service}^FS^FO40,120^BY3^BCN,200,Y,N,N^FD{number}^FS^XZ").into_bytes()
         };
