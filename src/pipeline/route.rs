@@ -158,6 +158,7 @@ impl Pipeline {
         // same key is sent again: adapters pass it as the carrier's client reference and
         // answer a repeated key with the first booking.
         let request = ShipmentRequest {
+            merchant: order.merchant.clone(),
             idempotency_key: key.clone(),
             reference: order
                 .source

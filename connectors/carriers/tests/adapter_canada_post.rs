@@ -55,6 +55,7 @@ fn quebec() -> Address {
 
 fn shipment(key: &str) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#1001".into(),
         service: "DOM.EP".into(),

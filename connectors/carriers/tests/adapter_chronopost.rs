@@ -65,6 +65,7 @@ fn rate_request(to: Address, grams: u32) -> RateRequest {
 
 fn shipment(format: LabelFormat, parcels: usize) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: "idem-7f3a".into(),
         reference: "#1001".into(),
         service: "01".into(),

@@ -69,6 +69,7 @@ fn rate_request(country: &str, weights: &[u32]) -> RateRequest {
 
 fn shipment(format: LabelFormat, grams: u32, parcels: usize) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: "idem-c01".into(),
         reference: "#2002".into(),
         service: "DOM".into(),

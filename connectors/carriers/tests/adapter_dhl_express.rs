@@ -46,6 +46,7 @@ fn rate_request(to: (&str, &str, &str)) -> RateRequest {
 
 fn shipment(key: &str, format: LabelFormat) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#1001".into(),
         service: "P".into(),

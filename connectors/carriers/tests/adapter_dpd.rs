@@ -42,6 +42,7 @@ fn address(city: &str, postal: &str) -> Address {
 
 fn shipment(format: LabelFormat, parcels: usize) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: "idem-d01".into(),
         reference: "#3003".into(),
         service: "CL".into(),

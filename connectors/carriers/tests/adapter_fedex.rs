@@ -47,6 +47,7 @@ fn rate_request(to_zip: &str, country: &str) -> RateRequest {
 
 fn shipment(key: &str, format: LabelFormat) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#2001".into(),
         service: "FEDEX_2_DAY".into(),

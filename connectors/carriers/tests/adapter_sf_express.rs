@@ -54,6 +54,7 @@ fn rate_request(to: Address) -> RateRequest {
 
 fn shipment(key: &str) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "衣服".into(),
         service: "1".into(),

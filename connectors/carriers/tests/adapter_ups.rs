@@ -45,6 +45,7 @@ fn rate_request(to_zip: &str) -> RateRequest {
 
 fn shipment(key: &str) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#1001".into(),
         service: "03".into(),

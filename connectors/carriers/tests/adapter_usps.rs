@@ -47,6 +47,7 @@ fn rate_request(to_zip: &str) -> RateRequest {
 
 fn shipment(key: &str, format: LabelFormat) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#1001".into(),
         service: "PRIORITY_MAIL".into(),

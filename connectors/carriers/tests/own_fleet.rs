@@ -298,6 +298,7 @@ fn repo_path(relative: &str) -> PathBuf {
 
 fn shipment(key: &str, format: LabelFormat, parcels: Vec<Parcel>) -> ShipmentRequest {
     ShipmentRequest {
+        merchant: "m1".into(),
         idempotency_key: key.into(),
         reference: "#1001".into(),
         service: "SAME_DAY".into(),
@@ -437,6 +438,24 @@ async fn booking_twice_with_one_key_books_once() {
         fleet.book(&unsold).await,
         Err(ConnectorError::Rejected { .. })
     ));
+}
+
+#[tokio::test]
+async fn a_booking_costs_what_its_merchant_was_quoted() {
+    let fleet = fleet();
+    // Default group: 6.90 zone + 0.50 × 10.0 km = 11.90, as quoted.
+    let standard = fleet
+        .book(&shipment("order-1101", LabelFormat::Zpl, vec![small()]))
+        .await
+        .unwrap();
+    assert_eq!(standard.price, Some(eur("11.90")));
+    // vip → premium: 4.90 + 0.30 × 10.0 = 7.90, the same shipment at its own group's price.
+    let mut vip = shipment("order-1102", LabelFormat::Zpl, vec![small()]);
+    vip.merchant = "vip".into();
+    let premium = fleet.book(&vip).await.unwrap();
+    assert_eq!(premium.price, Some(eur("7.90")));
+    let label = String::from_utf8(premium.label.content).unwrap();
+    assert!(label.contains("Same day (Paris)"), "{label}");
 }
 
 fn fleet_after_restart() -> OwnFleet {

@@ -142,6 +142,9 @@ pub struct Label {
 /// A request to buy a shipment and its label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentRequest {
+    /// The merchant shipping: own-fleet tariffs and negotiated rates are per merchant, so
+    /// the price at booking is the price quoted to that merchant.
+    pub merchant: String,
     /// Sent to the carrier where its API takes one (FedEx, UPS transaction references),
     /// and the host's ledger key: one shipment is never booked twice.
     pub idempotency_key: String,

@@ -110,33 +110,33 @@ impl Carrier for OwnFleet {
         price::quote(&self.tariff, CODE, request)
     }
 
-    /// Books without a price: a [`ShipmentRequest`] does not name the merchant, whose
-    /// group sets the price (the rate quoted before booking is the price).
+    /// Books at the price [`Carrier::quote`] gives the request's merchant for the chosen
+    /// service: the fleet has no remote price list, so the tariff is the invoice.
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
-        let service = self
-            .tariff
-            .services
-            .iter()
-            .find(|s| s.code == request.service)
-            .ok_or_else(|| {
-                price::refuse(format!(
-                    "{:?} does not sell service {:?}",
-                    self.tariff.name, request.service
-                ))
-            })?;
-        price::destination(&self.tariff, &request.ship_to)?;
-        if request.parcels.is_empty() {
-            return Err(price::refuse("the shipment has no parcel".into()));
-        }
         let now = Utc::now();
         self.ledger.book(request, now, |numbers| {
+            let rate = price::quote(
+                &self.tariff,
+                CODE,
+                &RateRequest {
+                    merchant: request.merchant.clone(),
+                    ship_from: request.ship_from.clone(),
+                    ship_to: request.ship_to.clone(),
+                    parcels: request.parcels.clone(),
+                    declared_value: request.declared_value,
+                    service: Some(request.service.clone()),
+                },
+            )?
+            .into_iter()
+            .next()
+            .ok_or_else(|| price::refuse(format!("no rate for service {:?}", request.service)))?;
             let count = numbers.len();
             let pages: Vec<LabelPage> = numbers
                 .iter()
                 .enumerate()
                 .map(|(i, number)| LabelPage {
                     fleet: self.tariff.name.clone(),
-                    service: service.name.clone(),
+                    service: rate.service_name.clone(),
                     number: number.clone(),
                     reference: request.reference.clone(),
                     parcel: format!("{}/{count}", i + 1),
@@ -152,7 +152,7 @@ impl Carrier for OwnFleet {
                 shipment_id,
                 tracking_numbers: numbers,
                 label: render(&pages, request.label_format),
-                price: None,
+                price: Some(rate.price),
                 booked_at: now,
             })
         })
