@@ -1,7 +1,8 @@
 //! Routing and booking end to end: Shopify's sample order #1001 is placed by the example
 //! plan in mappings/routing (Louisville, UPS ground), booked once with the UPS sandbox
-//! over loopback, its label kept, its tracking pushed to the Shopify sandbox and then
-//! polled from UPS on its schedule; an order
+//! over loopback, its label kept, its tracking pushed to the Shopify sandbox, then
+//! polled from UPS on its schedule with each new status sent back as a fulfillment event;
+//! an order
 //! no plan covers lands in the exceptions list with the reason.
 
 use shipgate::config::Config;
@@ -131,6 +132,24 @@ async fn a_routed_order_is_booked_once_labelled_and_pushed() {
         .await
         .unwrap();
     assert!(!events.is_empty(), "events stored");
+    // The new status went back to the shop as one event on the order's fulfillment,
+    // and a redelivered PushStatus adds none.
+    let status = parcel.status.expect("status");
+    let sent = shopify.fulfillment_events();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].fulfillment_id, pushed[0].fulfillment_id);
+    assert_eq!(
+        Some(sent[0].status.as_str()),
+        shipgate_shopify::status::event_status(status)
+    );
+    host.queue
+        .push(Job::PushStatus {
+            shipment_id: *shipment_id,
+        })
+        .await
+        .expect("queued");
+    run(&host).await;
+    assert_eq!(shopify.fulfillment_events().len(), 1, "pushed once");
     // Not due again yet: another round asks nothing.
     host.queue.push(Job::TrackDue).await.expect("queued");
     run(&host).await;

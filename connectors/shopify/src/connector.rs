@@ -4,11 +4,12 @@
 use crate::client::{GraphqlClient, Operation};
 use crate::config::ShopifyConfig;
 use crate::throttle::{QueryCost, ThrottleStatus};
-use crate::{mapping, pull, push};
+use crate::{mapping, pull, push, status};
 use serde::{Deserialize, Serialize};
-use shipgate_sdk::model::{Channel, Order, Shipment};
+use shipgate_sdk::model::{Channel, Order, Shipment, TrackingUpdate};
 use shipgate_sdk::{
-    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, Storefront,
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, StatusPush,
+    Storefront,
 };
 
 const SHOP_QUERY: &str = "query Shop { shop { name myshopifyDomain currencyCode } }";
@@ -103,7 +104,8 @@ impl ShopifyConnector {
 
     /// What Shopify last reported in `extensions.cost` for an operation: `"shop"`,
     /// [`pull::ORDERS_OPERATION`], [`pull::LINE_ITEMS_OPERATION`],
-    /// [`push::STATE_OPERATION`] or [`push::CREATE_OPERATION`]. Lets an operator (and
+    /// [`push::STATE_OPERATION`], [`push::CREATE_OPERATION`], [`status::EVENTS_OPERATION`]
+    /// or [`status::EVENT_CREATE_OPERATION`]. Lets an operator (and
     /// the tests) see how close each query runs to the single-query ceiling.
     pub fn last_query_cost(&self, operation: &str) -> Option<QueryCost> {
         self.client.last_cost(operation)
@@ -158,5 +160,14 @@ impl Storefront for ShopifyConnector {
         shipment: &Shipment,
     ) -> Result<RemoteRef, ConnectorError> {
         push::push_fulfillment(&self.client, self.config.notify_customer, order, shipment).await
+    }
+
+    async fn push_status(
+        &self,
+        order: &Order,
+        fulfillment: &str,
+        update: &TrackingUpdate,
+    ) -> Result<StatusPush, ConnectorError> {
+        status::push_status(&self.client, order, fulfillment, update).await
     }
 }

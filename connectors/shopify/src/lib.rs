@@ -1,5 +1,6 @@
 //! The Shopify connector: pulls orders through the GraphQL Admin API, maps them to the
-//! canonical order, pushes fulfillments with tracking back, and ships a loopback
+//! canonical order, pushes fulfillments with tracking back and then each delivery status
+//! as a fulfillment event, and ships a loopback
 //! [`sandbox`] that speaks the same GraphQL subset for tests and `shipgate demo`.
 //!
 //! Entry points: [`ShopifyConfig`] (what the host deserializes), [`ShopifyConnector`]
@@ -15,6 +16,7 @@ pub mod mapping;
 pub mod pull;
 pub mod push;
 pub mod sandbox;
+pub mod status;
 pub mod throttle;
 pub mod webhook;
 

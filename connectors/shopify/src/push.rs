@@ -114,10 +114,44 @@ struct CreatedFulfillment {
     id: String,
 }
 
+/// Shopify's `UserError`: a mutation's refusal, with the input path it concerns.
 #[derive(Deserialize)]
-struct UserError {
+pub(crate) struct UserError {
     field: Option<Vec<String>>,
     message: String,
+}
+
+/// A mutation's `userErrors` as one refusal naming each field, or nothing when empty.
+pub(crate) fn refuse_user_errors(errors: &[UserError]) -> Result<(), ConnectorError> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let message = errors
+        .iter()
+        .map(|e| match &e.field {
+            Some(f) if !f.is_empty() => format!("{}: {}", f.join("."), e.message),
+            _ => e.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(ConnectorError::Rejected {
+        status: Some(200),
+        message,
+    })
+}
+
+/// Refuses an order from another channel: its ids mean nothing to this shop.
+pub(crate) fn ensure_shopify(order: &Order) -> Result<(), ConnectorError> {
+    if order.source.channel.as_str() == crate::mapping::CHANNEL {
+        return Ok(());
+    }
+    Err(ConnectorError::Rejected {
+        status: None,
+        message: format!(
+            "order {} came from {}, not shopify",
+            order.id, order.source.channel
+        ),
+    })
 }
 
 /// What the order's current state calls for.
@@ -173,15 +207,7 @@ pub(crate) async fn push_fulfillment(
     order: &Order,
     shipment: &Shipment,
 ) -> Result<RemoteRef, ConnectorError> {
-    if order.source.channel.as_str() != crate::mapping::CHANNEL {
-        return Err(ConnectorError::Rejected {
-            status: None,
-            message: format!(
-                "order {} came from {}, not shopify",
-                order.id, order.source.channel
-            ),
-        });
-    }
+    ensure_shopify(order)?;
     let order_gid = &order.source.external_id;
     let read = Operation {
         name: STATE_OPERATION,
@@ -237,21 +263,7 @@ pub(crate) async fn push_fulfillment(
             reason: "fulfillmentCreate returned null".into(),
             raw: body.clone(),
         })?;
-    if !payload.user_errors.is_empty() {
-        let message = payload
-            .user_errors
-            .iter()
-            .map(|e| match &e.field {
-                Some(f) if !f.is_empty() => format!("{}: {}", f.join("."), e.message),
-                _ => e.message.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ConnectorError::Rejected {
-            status: Some(200),
-            message,
-        });
-    }
+    refuse_user_errors(&payload.user_errors)?;
     match payload.fulfillment {
         Some(f) => Ok(RemoteRef {
             id: f.id,

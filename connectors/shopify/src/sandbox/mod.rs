@@ -1,6 +1,7 @@
 //! A loopback Shopify shop for tests and `shipgate demo`: the GraphQL Admin API subset
 //! the connector uses (orders with cursor pagination and `updated_at:>=` search, an
-//! order's fulfillment orders and fulfillments, `fulfillmentCreate`, `shop`), Shopify's
+//! order's fulfillment orders and fulfillments, `fulfillmentCreate`, a fulfillment's
+//! events and `fulfillmentEventCreate`, `shop`), Shopify's
 //! token check and error bodies, Shopify's calculated query cost (the single-query
 //! ceiling and a leaky bucket charged the requested cost and refunded to the actual
 //! one), and fault injection.
@@ -15,4 +16,4 @@ mod state;
 pub use bucket::BucketStatus;
 pub use data::{enlarge_order, generate_orders};
 pub use server::{SandboxConfig, ShopifySandbox, INVALID_TOKEN_BODY};
-pub use state::RecordedFulfillment;
+pub use state::{RecordedEvent, RecordedFulfillment};

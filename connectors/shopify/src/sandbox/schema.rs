@@ -3,7 +3,8 @@
 
 use super::data::{GeneratedAddress, GeneratedLine, SHOP_CURRENCY};
 use super::state::{
-    parse_gid, FulfillmentRecord, OrderRecord, RecordedFulfillment, Shared, TrackingRecord,
+    parse_gid, EventRecord, FulfillmentRecord, OrderRecord, RecordedEvent, RecordedFulfillment,
+    Shared, TrackingRecord,
 };
 use async_graphql::connection::{CursorType, OpaqueCursor};
 use async_graphql::{
@@ -81,6 +82,67 @@ pub(crate) enum FulfillmentOrderStatus {
 pub(crate) enum FulfillmentStatus {
     /// Created.
     Success,
+}
+
+/// `FulfillmentEventStatus` (Admin API 2025-10's values).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FulfillmentEventStatus {
+    /// A delivery was attempted.
+    AttemptedDelivery,
+    /// Picked up by the carrier.
+    CarrierPickedUp,
+    /// Confirmed; the default when nothing else is known.
+    Confirmed,
+    /// Delayed.
+    Delayed,
+    /// Delivered.
+    Delivered,
+    /// The fulfillment request failed.
+    Failure,
+    /// In transit.
+    InTransit,
+    /// The label was printed.
+    LabelPrinted,
+    /// A label was bought.
+    LabelPurchased,
+    /// Out for delivery.
+    OutForDelivery,
+    /// Ready to be picked up.
+    ReadyForPickup,
+}
+
+/// `FulfillmentEventSortKeys`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FulfillmentEventSortKeys {
+    /// By the time the event happened.
+    HappenedAt,
+    /// By id (Shopify's default).
+    Id,
+}
+
+/// `FulfillmentEvent`.
+#[derive(SimpleObject, Debug, Clone)]
+pub(crate) struct FulfillmentEvent {
+    id: ID,
+    status: FulfillmentEventStatus,
+    happened_at: DateTimeScalar,
+}
+
+impl From<&EventRecord> for FulfillmentEvent {
+    fn from(e: &EventRecord) -> Self {
+        Self {
+            id: gid("FulfillmentEvent", e.id),
+            status: e.status,
+            happened_at: datetime(e.happened_at),
+        }
+    }
+}
+
+/// `FulfillmentEventConnection`.
+#[derive(SimpleObject, Debug, Clone)]
+pub(crate) struct FulfillmentEventConnection {
+    nodes: Vec<FulfillmentEvent>,
+    page_info: PageInfo,
 }
 
 /// `WeightUnit`.
@@ -328,6 +390,33 @@ impl Fulfillment {
                 url: t.url.clone(),
             })
             .collect()
+    }
+    async fn events(
+        &self,
+        first: Option<i32>,
+        sort_key: Option<FulfillmentEventSortKeys>,
+        reverse: Option<bool>,
+    ) -> async_graphql::Result<FulfillmentEventConnection> {
+        let n =
+            page_size(first.ok_or_else(|| {
+                async_graphql::Error::new("you must provide one of first or last")
+            })?)?;
+        let mut events: Vec<&EventRecord> = self.0.events.iter().collect();
+        match sort_key.unwrap_or(FulfillmentEventSortKeys::Id) {
+            FulfillmentEventSortKeys::Id => events.sort_by_key(|e| e.id),
+            FulfillmentEventSortKeys::HappenedAt => events.sort_by_key(|e| (e.happened_at, e.id)),
+        }
+        if reverse.unwrap_or(false) {
+            events.reverse();
+        }
+        Ok(FulfillmentEventConnection {
+            nodes: events
+                .iter()
+                .take(n)
+                .map(|e| FulfillmentEvent::from(*e))
+                .collect(),
+            page_info: simple_page(events.len() > n),
+        })
     }
 }
 
@@ -694,6 +783,24 @@ impl QueryRoot {
             .map(Order))
     }
 
+    async fn fulfillment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Fulfillment>> {
+        let Some(num) = parse_gid(&id, "Fulfillment") else {
+            return Ok(None);
+        };
+        let state = lock(shared(ctx)?)?;
+        Ok(state
+            .orders
+            .iter()
+            .flat_map(|r| &r.fulfillments)
+            .find(|f| f.id == num)
+            .cloned()
+            .map(Fulfillment))
+    }
+
     async fn shop(&self) -> Shop {
         Shop {
             name: "shipgate sandbox".into(),
@@ -765,6 +872,22 @@ impl FulfillmentCreatePayload {
             }],
         }
     }
+}
+
+/// `FulfillmentEventInput` (the fields the sandbox keeps).
+#[derive(InputObject, Debug)]
+pub(crate) struct FulfillmentEventInput {
+    fulfillment_id: ID,
+    status: FulfillmentEventStatus,
+    happened_at: Option<DateTimeScalar>,
+    message: Option<String>,
+}
+
+/// `FulfillmentEventCreatePayload`.
+#[derive(SimpleObject, Debug, Clone)]
+pub(crate) struct FulfillmentEventCreatePayload {
+    fulfillment_event: Option<FulfillmentEvent>,
+    user_errors: Vec<UserError>,
 }
 
 /// `Mutation`.
@@ -892,6 +1015,7 @@ impl MutationRoot {
             id: fid,
             created_at: now,
             tracking: tracking.clone().into_iter().collect(),
+            events: Vec::new(),
         };
         let mut recorded = Vec::new();
         {
@@ -922,6 +1046,64 @@ impl MutationRoot {
         state.recorded.extend(recorded);
         Ok(FulfillmentCreatePayload {
             fulfillment: Some(Fulfillment(record)),
+            user_errors: Vec::new(),
+        })
+    }
+
+    /// Adds a delivery event to a fulfillment; an unknown fulfillment is refused with a
+    /// `userError`, a `happenedAt` that is not a date-time with a GraphQL error.
+    async fn fulfillment_event_create(
+        &self,
+        ctx: &Context<'_>,
+        fulfillment_event: FulfillmentEventInput,
+    ) -> async_graphql::Result<FulfillmentEventCreatePayload> {
+        let happened_at = match &fulfillment_event.happened_at {
+            None => Utc::now(),
+            Some(DateTimeScalar(text)) => DateTime::parse_from_rfc3339(text)
+                .map_err(|_| {
+                    async_graphql::Error::new(format!(
+                        "Variable $fulfillmentEvent of type FulfillmentEventInput! was provided invalid value for happenedAt ({text:?} is not a valid DateTime)"
+                    ))
+                })?
+                .with_timezone(&Utc),
+        };
+        let mut state = lock(shared(ctx)?)?;
+        let found = parse_gid(&fulfillment_event.fulfillment_id, "Fulfillment").and_then(|num| {
+            state.orders.iter().enumerate().find_map(|(oi, r)| {
+                r.fulfillments
+                    .iter()
+                    .position(|f| f.id == num)
+                    .map(|fi| (oi, fi))
+            })
+        });
+        let Some((oi, fi)) = found else {
+            return Ok(FulfillmentEventCreatePayload {
+                fulfillment_event: None,
+                user_errors: vec![UserError {
+                    field: Some(vec!["fulfillmentEvent".into(), "fulfillmentId".into()]),
+                    message: "Fulfillment does not exist.".into(),
+                }],
+            });
+        };
+        state.next_event_id += 1;
+        let record = EventRecord {
+            id: state.next_event_id,
+            status: fulfillment_event.status,
+            happened_at,
+        };
+        let fulfillment = &mut state.orders[oi].fulfillments[fi];
+        fulfillment.events.push(record.clone());
+        let fulfillment_id = gid("Fulfillment", fulfillment.id).0;
+        let event = FulfillmentEvent::from(&record);
+        state.recorded_events.push(RecordedEvent {
+            fulfillment_id,
+            event_id: event.id.0.clone(),
+            status: async_graphql::InputType::to_value(&record.status).to_string(),
+            happened_at,
+            message: fulfillment_event.message,
+        });
+        Ok(FulfillmentEventCreatePayload {
+            fulfillment_event: Some(event),
             user_errors: Vec::new(),
         })
     }

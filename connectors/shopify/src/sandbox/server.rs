@@ -11,7 +11,7 @@ use super::bucket::{BucketStatus, CostBucket, Refusal};
 use super::cost::Pricing;
 use super::data::{enlarge_order, generate_orders, GeneratedOrder};
 use super::schema::{self, ShopSchema};
-use super::state::{OrderRecord, RecordedFulfillment, Shared, State};
+use super::state::{OrderRecord, RecordedEvent, RecordedFulfillment, Shared, State};
 use crate::ShopifyConfig;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
@@ -112,11 +112,13 @@ impl ShopifySandbox {
             token: config.access_token.clone(),
             orders,
             recorded: Vec::new(),
+            recorded_events: Vec::new(),
             corruptions: HashMap::new(),
             bucket: CostBucket::new(config.bucket_size, config.restore_rate),
             max_query_cost: config.max_query_cost,
             faults: VecDeque::new(),
             next_fulfillment_id: 255858046,
+            next_event_id: 944956391,
             requests: 0,
         }));
         let app = AppState {
@@ -190,6 +192,11 @@ impl ShopifySandbox {
     /// Every fulfillment received, one entry per fulfillment order it covered.
     pub fn fulfillments(&self) -> Vec<RecordedFulfillment> {
         self.with(|s| s.recorded.clone())
+    }
+
+    /// Every fulfillment event received, in order of arrival.
+    pub fn fulfillment_events(&self) -> Vec<RecordedEvent> {
+        self.with(|s| s.recorded_events.clone())
     }
 
     /// The orders as the shop holds them now (`updated_at` moves on fulfillment).

@@ -3,7 +3,9 @@
 
 use super::bucket::CostBucket;
 use super::data::GeneratedOrder;
-use super::schema::{FulfillmentOrderStatus, OrderDisplayFulfillmentStatus};
+use super::schema::{
+    FulfillmentEventStatus, FulfillmentOrderStatus, OrderDisplayFulfillmentStatus,
+};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -31,16 +33,34 @@ pub struct RecordedFulfillment {
     pub notify_customer: bool,
 }
 
+/// One fulfillment event as the sandbox received it: what a test checks to prove a
+/// delivery status reached Shopify once, on the right fulfillment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    /// The fulfillment gid.
+    pub fulfillment_id: String,
+    /// The event gid the sandbox created.
+    pub event_id: String,
+    /// `FulfillmentEventStatus`, as Shopify spells it (`DELIVERED`).
+    pub status: String,
+    /// `happenedAt` (the time of creation when none was sent, as Shopify does).
+    pub happened_at: DateTime<Utc>,
+    /// `message`.
+    pub message: Option<String>,
+}
+
 /// The sandbox shop.
 pub(crate) struct State {
     pub(crate) token: String,
     pub(crate) orders: Vec<OrderRecord>,
     pub(crate) recorded: Vec<RecordedFulfillment>,
+    pub(crate) recorded_events: Vec<RecordedEvent>,
     pub(crate) corruptions: HashMap<String, serde_json::Value>,
     pub(crate) bucket: CostBucket,
     pub(crate) max_query_cost: u64,
     pub(crate) faults: VecDeque<u16>,
     pub(crate) next_fulfillment_id: u64,
+    pub(crate) next_event_id: u64,
     pub(crate) requests: usize,
 }
 
@@ -74,6 +94,15 @@ pub(crate) struct FulfillmentRecord {
     pub(crate) id: u64,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) tracking: Vec<TrackingRecord>,
+    pub(crate) events: Vec<EventRecord>,
+}
+
+/// A `FulfillmentEvent` on a fulfillment.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRecord {
+    pub(crate) id: u64,
+    pub(crate) status: FulfillmentEventStatus,
+    pub(crate) happened_at: DateTime<Utc>,
 }
 
 /// `FulfillmentTrackingInfo`.
