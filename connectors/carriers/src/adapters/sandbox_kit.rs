@@ -1,9 +1,45 @@
-//! Helpers shared by every adapter's sandbox: numbering that passes the registry's own
-//! check-digit rule, and labels a reader or printer accepts — a minimal valid one-page
+//! Helpers shared by every adapter's sandbox: the faults a test injects, numbering that
+//! passes the registry's own check-digit rule, and labels a reader or printer accepts — a minimal valid one-page
 //! PDF (4×6 in, Helvetica, a correct cross-reference table) and a ZPL label with the
 //! number as a Code 128 barcode.
 
 use crate::Registry;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// A failure a REST carrier sandbox serves instead of its next API answer, so tests see
+/// throttling, outages and a proxy's page the way a live API gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 429 with `Retry-After` in seconds.
+    Throttle(u64),
+    /// HTTP 503.
+    Unavailable,
+    /// HTTP 200 with an HTML page where the API's JSON or XML was due.
+    Garbage,
+}
+
+impl Fault {
+    /// The answer to serve: the carrier's own 429 (given `Retry-After` here) or 503 error
+    /// answer, or an HTML page where JSON was due.
+    pub(crate) fn answer(
+        self,
+        throttled: impl FnOnce() -> Response,
+        unavailable: impl FnOnce() -> Response,
+    ) -> Response {
+        match self {
+            Self::Throttle(secs) => {
+                let mut answer = throttled();
+                answer
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+                answer
+            }
+            Self::Unavailable => unavailable(),
+            Self::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
+        }
+    }
+}
 
 /// A ZPL label naming the carrier, with the number as text and as a Code 128 barcode.
 pub(crate) fn zpl(carrier: &str, number: &str) -> Vec<u8> {

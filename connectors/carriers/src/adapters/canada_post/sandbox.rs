@@ -32,16 +32,7 @@ pub const CUSTOMER_NUMBER: &str = "0007023210";
 const TRACK: &str = include_str!("../../../sandbox-data/canada_post/track.xml");
 const TRACK_NOT_FOUND: &str = include_str!("../../../sandbox-data/canada_post/track.error.xml");
 
-/// A failure to serve instead of the next API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not XML.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A non-contract shipment the sandbox created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,25 +139,22 @@ fn messages(status: StatusCode, code: &str, description: &str) -> Response {
 /// The injected fault, the Basic check's refusal or the media-type refusal, if any.
 fn gate(shared: &Shared, headers: &HeaderMap, media: &str) -> Option<Response> {
     if let Some(fault) = shared.lock().faults.pop_front() {
-        return Some(match fault {
-            Fault::Throttle(secs) => {
-                let mut answer = messages(
+        return Some(fault.answer(
+            || {
+                messages(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Server",
                     "Rejected by SLM Monitor",
-                );
-                if let Ok(value) = secs.to_string().parse() {
-                    answer.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                answer
-            }
-            Fault::Unavailable => messages(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Server",
-                "Service temporarily unavailable",
-            ),
-            Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        });
+                )
+            },
+            || {
+                messages(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Server",
+                    "Service temporarily unavailable",
+                )
+            },
+        ));
     }
     let expected =
         base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{PASSWORD}"));

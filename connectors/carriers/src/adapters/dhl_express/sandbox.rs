@@ -33,16 +33,7 @@ pub const ACCOUNT_NUMBER: &str = "950000002";
 const TRACK: &str = include_str!("../../../sandbox-data/dhl_express/track.json");
 const TRACK_NOT_FOUND: &str = include_str!("../../../sandbox-data/dhl_express/track.error.json");
 
-/// A failure to serve instead of the next API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not JSON.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A shipment the sandbox created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,27 +143,24 @@ fn gate(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Option<Response> {
     inner.requests += 1;
     let instance = format!("/mydhlapi{}", uri.path());
     if let Some(fault) = inner.faults.pop_front() {
-        return Some(match fault {
-            Fault::Throttle(secs) => {
-                let mut answer = problem(
+        return Some(fault.answer(
+            || {
+                problem(
                     StatusCode::TOO_MANY_REQUESTS,
                     &instance,
                     "Too Many Requests",
                     "The rate limit of the API key was exceeded.",
-                );
-                if let Ok(value) = secs.to_string().parse() {
-                    answer.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                answer
-            }
-            Fault::Unavailable => problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &instance,
-                "Service Unavailable",
-                "The service is temporarily unavailable.",
-            ),
-            Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        });
+                )
+            },
+            || {
+                problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &instance,
+                    "Service Unavailable",
+                    "The service is temporarily unavailable.",
+                )
+            },
+        ));
     }
     let expected =
         base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{PASSWORD}"));

@@ -32,16 +32,7 @@ const TRACK: &str = include_str!("../../../sandbox-data/ups/track.json");
 const TRACK_NOT_FOUND: &str = include_str!("../../../sandbox-data/ups/track.not_found.json");
 const TRACK_INVALID: &str = include_str!("../../../sandbox-data/ups/track.error.json");
 
-/// A failure to serve instead of the next API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not JSON.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A shipment the sandbox sold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,21 +140,16 @@ fn ups_error(status: StatusCode, code: &str, message: &str) -> Response {
 fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let mut inner = shared.lock();
     if let Some(fault) = inner.faults.pop_front() {
-        return Some(match fault {
-            Fault::Throttle(secs) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, secs.to_string())],
-                Json(json!({"response": {"errors": [
-                    {"code": "429", "message": "Rate limit exceeded"}]}})),
-            )
-                .into_response(),
-            Fault::Unavailable => ups_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "503",
-                "Service Unavailable",
-            ),
-            Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        });
+        return Some(fault.answer(
+            || ups_error(StatusCode::TOO_MANY_REQUESTS, "429", "Rate limit exceeded"),
+            || {
+                ups_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "503",
+                    "Service Unavailable",
+                )
+            },
+        ));
     }
     let token = headers
         .get(header::AUTHORIZATION)

@@ -39,16 +39,7 @@ pub const EPS_ACCOUNT: &str = "1000405525";
 const TRACK: &str = include_str!("../../../sandbox-data/usps/track.json");
 const TRACK_ERROR: &str = include_str!("../../../sandbox-data/usps/track.error.json");
 
-/// A failure to serve instead of the next API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not JSON.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A label the sandbox sold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,27 +161,24 @@ fn usps_error(status: StatusCode, code: &str, message: &str, detail: &str) -> Re
 fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let mut inner = shared.lock();
     if let Some(fault) = inner.faults.pop_front() {
-        return Some(match fault {
-            Fault::Throttle(secs) => {
-                let mut answer = usps_error(
+        return Some(fault.answer(
+            || {
+                usps_error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "429",
                     "Too Many Requests",
                     "The hourly quota of the application was exceeded.",
-                );
-                if let Ok(value) = secs.to_string().parse() {
-                    answer.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                answer
-            }
-            Fault::Unavailable => usps_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "503",
-                "Service Unavailable",
-                "The service is temporarily unavailable.",
-            ),
-            Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        });
+                )
+            },
+            || {
+                usps_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "503",
+                    "Service Unavailable",
+                    "The service is temporarily unavailable.",
+                )
+            },
+        ));
     }
     let token = headers
         .get(header::AUTHORIZATION)

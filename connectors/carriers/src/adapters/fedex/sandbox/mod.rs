@@ -31,16 +31,7 @@ pub const ACCOUNT_NUMBER: &str = "740561073";
 const TRACK: &str = include_str!("../../../../sandbox-data/fedex/track.json");
 const TRACK_EMPTY: &str = include_str!("../../../../sandbox-data/fedex/track.error.json");
 
-/// A failure to serve instead of the next API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not JSON.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A shipment the sandbox sold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,25 +141,18 @@ fn fedex_error(status: StatusCode, code: &str, message: &str) -> Response {
 fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let mut inner = shared.lock();
     if let Some(fault) = inner.faults.pop_front() {
-        return Some(match fault {
-            Fault::Throttle(secs) => {
-                let mut refusal = fedex_error(
+        return Some(fault.answer(
+            || fedex_error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "TOO.MANY.REQUESTS",
                     "We have received too many requests in a short duration. Please wait a while to try again.",
-                );
-                if let Ok(value) = secs.to_string().parse() {
-                    refusal.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                refusal
-            }
-            Fault::Unavailable => fedex_error(
+                ),
+            || fedex_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SERVICE.UNAVAILABLE.ERROR",
                 "The service is currently unavailable and we are working to resolve the issue. We apologize for any inconvenience. Please check back at a later time.",
             ),
-            Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        });
+        ));
     }
     let token = headers
         .get(header::AUTHORIZATION)
