@@ -133,8 +133,9 @@ pub(super) fn parse(
         reason: format!("GLS createParcels answer: {reason}"),
         raw: raw.to_vec(),
     };
-    let answer: Answer = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(raw))
-        .map_err(|e| shape(format!("{}: {}", e.path(), e.inner())))?;
+    let answer: Answer =
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(raw))
+            .map_err(|e| shape(format!("{}: {}", e.path(), e.inner())))?;
     let created = answer.created_shipment;
     if created.parcel_data.len() != req.parcels.len() {
         return Err(shape(format!(
@@ -157,7 +158,10 @@ pub(super) fn parse(
         .iter()
         .map(|p| p.track_id.trim())
         .collect();
-    if let Some(i) = track_ids.iter().position(|t| t.is_empty() || t.contains(',')) {
+    if let Some(i) = track_ids
+        .iter()
+        .position(|t| t.is_empty() || t.contains(','))
+    {
         return Err(shape(format!(
             "CreatedShipment.ParcelData[{i}].TrackID: not a TrackID: {:?}",
             track_ids[i]
@@ -174,7 +178,11 @@ pub(super) fn parse(
         }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(print.data.trim())
-            .map_err(|e| shape(format!("CreatedShipment.PrintData[{i}].Data: not base64: {e}")))?;
+            .map_err(|e| {
+                shape(format!(
+                    "CreatedShipment.PrintData[{i}].Data: not base64: {e}"
+                ))
+            })?;
         content.extend_from_slice(&bytes);
     }
     if content.is_empty() {

@@ -66,7 +66,10 @@ impl Client {
             .http
             .post(format!("{}{path}", self.endpoints.shipit))
             .basic_auth(&self.basic.0, Some(&self.basic.1))
-            .header(reqwest::header::ACCEPT, format!("{GLS_JSON}, application/json"))
+            .header(
+                reqwest::header::ACCEPT,
+                format!("{GLS_JSON}, application/json"),
+            )
             .header(reqwest::header::CONTENT_TYPE, GLS_JSON)
             .timeout(self.timeout);
         if let Some(body) = body {
@@ -172,19 +175,21 @@ struct FaultDetail {
 
 /// GLS's words from a Track And Trace error body (either of its two shapes), or the body.
 fn tracking_message(body: &[u8]) -> String {
-    let read = serde_json::from_slice::<TrackingError>(body).ok().and_then(|e| {
-        if let Some(fault) = e.fault {
-            let code = fault.detail.and_then(|d| d.errorcode);
-            return Some(match (code, fault.faultstring) {
-                (Some(code), Some(text)) => format!("{code}: {text}"),
-                (code, text) => code.or(text).unwrap_or_default(),
-            });
-        }
-        match (e.title, e.detail) {
-            (Some(title), Some(detail)) => Some(format!("{title}: {detail}")),
-            (title, detail) => title.or(detail),
-        }
-    });
+    let read = serde_json::from_slice::<TrackingError>(body)
+        .ok()
+        .and_then(|e| {
+            if let Some(fault) = e.fault {
+                let code = fault.detail.and_then(|d| d.errorcode);
+                return Some(match (code, fault.faultstring) {
+                    (Some(code), Some(text)) => format!("{code}: {text}"),
+                    (code, text) => code.or(text).unwrap_or_default(),
+                });
+            }
+            match (e.title, e.detail) {
+                (Some(title), Some(detail)) => Some(format!("{title}: {detail}")),
+                (title, detail) => title.or(detail),
+            }
+        });
     read.filter(|m| !m.is_empty())
         .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string())
 }

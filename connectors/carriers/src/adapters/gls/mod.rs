@@ -245,9 +245,7 @@ impl Carrier for Gls {
             ));
         }
         let Some(to) = request.ship_to.country else {
-            return Err(refused(
-                "GLS quote: the destination has no country".into(),
-            ));
+            return Err(refused("GLS quote: the destination has no country".into()));
         };
         let mut rates = Vec::new();
         for (code, name) in SERVICES {
@@ -311,10 +309,12 @@ impl Carrier for Gls {
                     kind: CarrierErrorKind::Unauthorized,
                     message,
                     ..
-                }) => return Err(ConnectorError::Unauthorized {
-                    status: 200,
-                    message,
-                }),
+                }) => {
+                    return Err(ConnectorError::Unauthorized {
+                        status: 200,
+                        message,
+                    })
+                }
                 Err(e @ TrackError::Carrier { .. }) => {
                     return Err(refused(e.to_string()));
                 }

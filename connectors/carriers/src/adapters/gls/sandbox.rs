@@ -16,8 +16,8 @@
 //!   known ones.
 //!
 //! The refusal wordings GLS documents are used as documented; where the sandbox checks
-//! something GLS's samples do not show a refusal for (a missing address field, a weight,
-//! an unknown TrackID on cancel), it follows the documented pattern
+//! something GLS's samples do not show a refusal for (a missing address field, a weight
+//! outside the sandbox's own 0–40 kg bound, an unknown TrackID on cancel), it follows the documented pattern
 //! (`MANDATORY_PARAMETER_NOT_SET` "The Mandatory parameter … is not set",
 //! `INVALID_FIELD_VALUE` "Invalid field …. Value … is not a valid value.") and says so
 //! here. GLS's registry profile defines no number format (none is public), so the parcel
@@ -220,7 +220,8 @@ async fn token(State(shared): State<Shared>, headers: HeaderMap, body: String) -
         .collect();
     let field = |name: &str| form.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
     let by_header = authorization(&headers) == Some(basic(CLIENT_ID, CLIENT_SECRET).as_str());
-    let by_form = field("client_id") == Some(CLIENT_ID) && field("client_secret") == Some(CLIENT_SECRET);
+    let by_form =
+        field("client_id") == Some(CLIENT_ID) && field("client_secret") == Some(CLIENT_SECRET);
     let refusal = |message: &str| {
         (
             StatusCode::BAD_REQUEST,
@@ -240,41 +241,54 @@ async fn token(State(shared): State<Shared>, headers: HeaderMap, body: String) -
         .into_response()
 }
 
-/// A ShipIT refusal: the status with GLS's `error` and `message` headers, no body.
-fn shipit_error(status: StatusCode, error: &str, message: &str) -> Response {
-    let mut response = status.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(error) {
-        headers.insert(HeaderName::from_static("error"), value);
-    }
-    let printable: String = message
-        .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&printable) {
-        headers.insert(HeaderName::from_static("message"), value);
-    }
-    response
+/// A ShipIT 400: GLS's `error` code and `message` as response headers, no body.
+struct Refusal {
+    error: &'static str,
+    message: String,
 }
 
-fn not_set(what: &str) -> Response {
-    shipit_error(
-        StatusCode::BAD_REQUEST,
-        "MANDATORY_PARAMETER_NOT_SET",
-        &format!("The Mandatory parameter {what} is not set"),
-    )
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::BAD_REQUEST.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            HeaderName::from_static("error"),
+            HeaderValue::from_static(self.error),
+        );
+        let printable: String = self
+            .message
+            .chars()
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        if let Ok(value) = HeaderValue::from_str(&printable) {
+            headers.insert(HeaderName::from_static("message"), value);
+        }
+        response
+    }
 }
 
-fn invalid(field: &str, value: &Value, why: &str) -> Response {
+fn not_set(what: &str) -> Refusal {
+    Refusal {
+        error: "MANDATORY_PARAMETER_NOT_SET",
+        message: format!("The Mandatory parameter {what} is not set"),
+    }
+}
+
+fn invalid(field: &str, value: &Value, why: &str) -> Refusal {
     let value = match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    shipit_error(
-        StatusCode::BAD_REQUEST,
-        "INVALID_FIELD_VALUE",
-        &format!("Invalid field {field}. Value {value} is not a valid value. {why}"),
-    )
+    Refusal {
+        error: "INVALID_FIELD_VALUE",
+        message: format!("Invalid field {field}. Value {value} is not a valid value. {why}"),
+    }
 }
 
 /// The fault or the Basic check's refusal, if any.
@@ -301,7 +315,7 @@ fn gls_json(body: &Value) -> Response {
 }
 
 /// The first refusal the request earns, in the order ShipIT's samples list them.
-fn check(request: &Value) -> Result<(&Value, &str), Response> {
+fn check(request: &Value) -> Result<(&Value, &str), Refusal> {
     let Some(shipment) = request.get("Shipment").filter(|s| s.is_object()) else {
         return Err(not_set("Shipment"));
     };
@@ -327,7 +341,9 @@ fn check(request: &Value) -> Result<(&Value, &str), Response> {
             return Err(not_set(&format!("Shipment.Consignee.Address.{field}")));
         }
     }
-    let units = shipment["ShipmentUnit"].as_array().filter(|u| !u.is_empty());
+    let units = shipment["ShipmentUnit"]
+        .as_array()
+        .filter(|u| !u.is_empty());
     let Some(units) = units else {
         return Err(not_set("Shipment.ShipmentUnit"));
     };
@@ -364,13 +380,16 @@ async fn create_parcels(
     lock(&shared).create_calls += 1;
     let request = match serde_json::from_slice::<Value>(&body) {
         Ok(value) if value.is_object() => value,
-        _ => return not_set("ShipmentRequestData"),
+        _ => return not_set("ShipmentRequestData").into_response(),
     };
     let (shipment, format) = match check(&request) {
         Ok(checked) => checked,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
-    let units = shipment["ShipmentUnit"].as_array().cloned().unwrap_or_default();
+    let units = shipment["ShipmentUnit"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut parcel_data = Vec::new();
     let mut print_data = Vec::new();
     for unit in &units {
@@ -439,7 +458,7 @@ async fn cancel(
     }
     let mut inner = lock(&shared);
     let Some(parcel) = inner.parcels.iter_mut().find(|p| p.track_id == track_id) else {
-        return invalid("TrackID", &Value::String(track_id), "Parcel not found.");
+        return invalid("TrackID", &Value::String(track_id), "Parcel not found.").into_response();
     };
     let result = if parcel.delivered {
         "SCANNED"

@@ -72,7 +72,12 @@ impl Tariff {
             if row.countries.is_empty() {
                 return Err(TariffError::Countries(i, "names no country".into()));
             }
-            if let Some(Err(e)) = row.countries.iter().map(|c| CountryCode::parse(c)).find(Result::is_err) {
+            if let Some(Err(e)) = row
+                .countries
+                .iter()
+                .map(|c| CountryCode::parse(c))
+                .find(Result::is_err)
+            {
                 return Err(TariffError::Countries(i, e.to_string()));
             }
             if row.up_to_grams == 0 {
