@@ -6,7 +6,9 @@
 //! quotes and settings checks.
 
 use rust_decimal::Decimal;
-use shipgate_carriers::adapters::gls::sandbox::{Fault, GlsSandbox, FIXTURE_NUMBER};
+use shipgate_carriers::adapters::gls::sandbox::{
+    Fault, GlsSandbox, FIXTURE_NUMBER, PASSWORD, USERNAME,
+};
 use shipgate_carriers::adapters::gls::{Config, Gls, TariffRow};
 use shipgate_sdk::model::{Address, CountryCode, TrackingNumber, TrackingStatus};
 use shipgate_sdk::{Carrier, ConnectorError, LabelFormat, Parcel, RateRequest, ShipmentRequest};
@@ -104,6 +106,47 @@ async fn wrong_credentials_are_unauthorized_and_one_token_serves_many_tracks() {
     gls.track(&[number(FIXTURE_NUMBER)]).await.unwrap();
     gls.track(&[number(FIXTURE_NUMBER)]).await.unwrap();
     assert_eq!(sandbox.token_requests(), before + 1);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_once_and_the_call_goes_through() {
+    let sandbox = GlsSandbox::start().await.unwrap();
+    let gls = adapter(sandbox.config());
+    gls.track(&[number(FIXTURE_NUMBER)]).await.unwrap();
+    sandbox.expire_tokens();
+    let updates = gls.track(&[number(FIXTURE_NUMBER)]).await.unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_a_malformed_shipit_request_like_shipit() {
+    let sandbox = GlsSandbox::start().await.unwrap();
+    let url = format!("{}/backend/rs/shipments", sandbox.base_url());
+    let http = reqwest::Client::new();
+    let post = |body: &'static str| {
+        http.post(&url)
+            .basic_auth(USERNAME, Some(PASSWORD))
+            .header("Content-Type", "application/glsVersion1+json")
+            .body(body)
+            .send()
+    };
+    let answer = post("not json").await.unwrap();
+    assert_eq!(answer.status(), 400);
+    assert_eq!(answer.headers()["error"], "MANDATORY_PARAMETER_NOT_SET");
+    assert_eq!(
+        answer.headers()["message"],
+        "The Mandatory parameter ShipmentRequestData is not set"
+    );
+    let answer = post("{}").await.unwrap();
+    assert_eq!(
+        answer.headers()["message"],
+        "The Mandatory parameter Shipment is not set"
+    );
+    let answer = http.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    assert_eq!(answer.headers()["www-authenticate"], "Basic");
+    assert_eq!(sandbox.create_calls(), 2);
 }
 
 #[tokio::test]

@@ -152,6 +152,12 @@ impl GlsSandbox {
         lock(&self.shared).token_requests
     }
 
+    /// Forgets every token issued, as if they had expired: the next tracking call is
+    /// refused with the gateway's 401 until a new token is fetched.
+    pub fn expire_tokens(&self) {
+        lock(&self.shared).tokens.clear();
+    }
+
     /// How many `createParcels` calls got past authentication.
     pub fn create_calls(&self) -> usize {
         lock(&self.shared).create_calls
