@@ -376,6 +376,7 @@ const ANSWERS: &[(&str, &str)] = &[
     ("chronopost", "chronopost.xml"),
     ("dpd", "dpd.xml"),
     ("gls", "gls.json"),
+    ("gls", "gls.error.json"),
     ("hermes", "hermes.json"),
     ("bpost", "bpost.xml"),
     ("asendia", "asendia.json"),

@@ -17,6 +17,7 @@ pub mod colissimo;
 pub mod dhl_express;
 pub mod dpd;
 pub mod fedex;
+pub mod gls;
 pub mod own_fleet;
 mod sandbox_kit;
 pub mod sf_express;
@@ -37,6 +38,7 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     (colissimo::CODE, colissimo::Colissimo::build),
     (dpd::CODE, dpd::Dpd::build),
     ("fedex", fedex::build),
+    (gls::CODE, gls::build),
     (own_fleet::CODE, own_fleet::build),
     ("sf_express", sf_express::build),
     ("ups", ups::build),

@@ -1,4 +1,4 @@
-//! GLS's Track and Trace API (`/track-and-trace/v1/tracking/simple/trackids/…`): one
+//! GLS's Track And Trace V1 API (`/track-and-trace-v1/tracking/simple/trackids/…`): one
 //! answer lists every requested parcel, each either with its events or with its own
 //! `errorCode`, so unknown numbers do not spoil known ones. Times carry their offset
 //! (`+0200`).
