@@ -54,16 +54,7 @@ pub const FIXTURE_NUMBER: &str = "36301917596";
 const TRACK_SAMPLE: &str = include_str!("../../../sandbox-data/gls/gls.json");
 const TRACK_UNKNOWN: &str = include_str!("../../../sandbox-data/gls/gls.error.json");
 
-/// A failure to serve instead of the next ShipIT or tracking answer (tokens unaffected).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// HTTP 429 with `Retry-After` in seconds and the gateway's quota-violation body.
-    Throttle(u64),
-    /// HTTP 503.
-    Unavailable,
-    /// HTTP 200 with a body that is not JSON.
-    Garbage,
-}
+pub use crate::adapters::sandbox_kit::Fault;
 
 /// A parcel the sandbox labelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,21 +179,20 @@ impl GlsSandbox {
 
 /// The gateway's answer for a fault, if one is queued.
 fn fault(shared: &Mutex<Inner>) -> Option<Response> {
-    Some(match lock(shared).faults.pop_front()? {
-        Fault::Throttle(secs) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, secs.to_string())],
-            Json(json!({"fault": {
-                "faultstring": "Rate limit quota violation. Quota limit  exceeded. Identifier : 14f8edf5-8954-45d8-986b-ee9db7cc68d3",
-                "detail": {"errorcode": "policies.ratelimit.QuotaViolation"},
-            }})),
-        )
-            .into_response(),
-        Fault::Unavailable => {
-            (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()
-        }
-        Fault::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-    })
+    let fault = lock(shared).faults.pop_front()?;
+    Some(fault.answer(
+        || {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({"fault": {
+                    "faultstring": "Rate limit quota violation. Quota limit  exceeded. Identifier : 14f8edf5-8954-45d8-986b-ee9db7cc68d3",
+                    "detail": {"errorcode": "policies.ratelimit.QuotaViolation"},
+                }})),
+            )
+                .into_response()
+        },
+        || (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response(),
+    ))
 }
 
 fn basic(user: &str, password: &str) -> String {
