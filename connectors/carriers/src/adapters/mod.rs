@@ -18,6 +18,7 @@ pub mod dhl_express;
 pub mod dpd;
 pub mod fedex;
 pub mod own_fleet;
+pub mod russian_post;
 mod sandbox_kit;
 pub mod sf_express;
 pub mod ups;
@@ -38,6 +39,7 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     (dpd::CODE, dpd::Dpd::build),
     ("fedex", fedex::build),
     (own_fleet::CODE, own_fleet::build),
+    (russian_post::CODE, russian_post::build),
     ("sf_express", sf_express::build),
     ("ups", ups::build),
     ("usps", usps::build),
