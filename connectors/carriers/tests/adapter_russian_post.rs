@@ -236,6 +236,24 @@ async fn a_booking_gives_a_detectable_barcode_a_pdf_and_its_charge_once() {
 }
 
 #[tokio::test]
+async fn a_retry_after_a_failure_past_the_order_goes_on_with_that_order() {
+    let sandbox = RussianPostSandbox::start().await.unwrap();
+    let rp = adapter(sandbox.config());
+    // The order is created, then reading its barcode meets a 503.
+    sandbox.inject(Fault::Pass);
+    sandbox.inject(Fault::Unavailable);
+    let failed = rp.book(&shipment("order-5")).await.unwrap_err();
+    assert!(failed.is_retryable(), "{failed:?}");
+    assert_eq!(sandbox.orders().len(), 1);
+
+    let booking = rp.book(&shipment("order-5")).await.unwrap();
+    let orders = sandbox.orders();
+    assert_eq!(orders.len(), 1, "the retry created no second order");
+    assert_eq!(booking.shipment_id, orders[0].id.to_string());
+    assert_eq!(booking.tracking_numbers[0].as_str(), orders[0].barcode);
+}
+
+#[tokio::test]
 async fn orders_the_api_refuses_come_back_with_its_codes() {
     let sandbox = RussianPostSandbox::start().await.unwrap();
     let mut elsewhere = sandbox.config();

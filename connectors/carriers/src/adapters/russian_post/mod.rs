@@ -36,8 +36,9 @@ use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
     RateRequest, ServiceInfo, ShipmentRequest,
 };
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracking::Tracking;
 
@@ -153,6 +154,10 @@ pub struct RussianPost {
     /// Bookings made by this process, by idempotency key: the Otpravka API takes no
     /// idempotency key, so a retried `book` would create a second order.
     booked: BookingMemo,
+    /// Orders created under an idempotency key whose booking did not finish (barcode
+    /// or label not read yet): a retry goes on with that order instead of creating
+    /// another.
+    created: Mutex<HashMap<String, u64>>,
 }
 
 impl fmt::Debug for RussianPost {
@@ -219,7 +224,12 @@ impl RussianPost {
             tracking,
             registry,
             booked: BookingMemo::default(),
+            created: Mutex::new(HashMap::new()),
         })
+    }
+
+    fn created(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.created.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -278,13 +288,21 @@ impl Carrier for RussianPost {
                 message: format!("{CODE}: unknown mail type {:?}", request.service),
             });
         }
-        let lane = book::lane(&request.ship_to, &request.parcels)?;
-        let order = book::order(request, &lane, &self.config.postoffice_code)?;
-        let raw = self
-            .otpravka
-            .send_json("PUT", "/1.0/user/backlog", &serde_json::json!([order]))
-            .await?;
-        let id = book::created(&raw)?;
+        let known = self.created().get(&request.idempotency_key).copied();
+        let id = match known {
+            Some(id) => id,
+            None => {
+                let lane = book::lane(&request.ship_to, &request.parcels)?;
+                let order = book::order(request, &lane, &self.config.postoffice_code)?;
+                let raw = self
+                    .otpravka
+                    .send_json("PUT", "/1.0/user/backlog", &serde_json::json!([order]))
+                    .await?;
+                let id = book::created(&raw)?;
+                self.created().insert(request.idempotency_key.clone(), id);
+                id
+            }
+        };
         let raw = self.otpravka.get(&format!("/1.0/backlog/{id}")).await?;
         let (barcode, price) = book::order_info(&raw, id)?;
         let number =
@@ -314,6 +332,7 @@ impl Carrier for RussianPost {
             booked_at: Utc::now(),
         };
         self.booked.remember(&request.idempotency_key, &booking);
+        self.created().remove(&request.idempotency_key);
         Ok(booking)
     }
 

@@ -40,6 +40,9 @@ pub const POSTOFFICE_CODE: &str = "101000";
 /// A failure to serve instead of the next answer, on either API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
+    /// The request is served as usual: queued before another fault, it aims that fault
+    /// at a later call (the second call of a booking).
+    Pass,
     /// HTTP 429 with `Retry-After` in seconds.
     Throttle(u64),
     /// HTTP 503.
@@ -90,6 +93,7 @@ impl Shared {
     fn fault(&self) -> Option<Response> {
         let fault = self.lock().faults.pop_front()?;
         Some(match fault {
+            Fault::Pass => return None,
             Fault::Throttle(secs) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::RETRY_AFTER, secs.to_string())],
