@@ -4,10 +4,12 @@
 //! `base64(login:password)` of the account, with `Accept` and `Content-Type`
 //! `application/json;charset=UTF-8`.
 //!
-//! Refusals: 401/403 for credentials (the spec's table of answer codes shows a 401
-//! without a body), 4xx with `{"code", "desc"}` (and `"sub-code"` on some methods,
-//! e.g. `{"code": "1001", "desc": "Отправление не найдено"}` for a 404), 5xx for
-//! failures. The `desc` becomes the error's message; the status decides its class.
+//! Refusals: 401/403 for credentials, 4xx with `{"code", "desc"}` (and `"sub-code"` on
+//! some methods), 5xx for failures. The spec shows error bodies for few methods: its
+//! claims method's table of answer codes has a 401 without a body and `{"code":
+//! "1001", "desc": "Отправление не найдено"}` for a 404; the search method's errors
+//! carry `sub-code`. Whatever the body, the `desc` becomes the error's message when
+//! there is one, and the status decides the error's class.
 
 use base64::Engine;
 use serde::Deserialize;

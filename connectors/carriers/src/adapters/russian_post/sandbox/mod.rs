@@ -2,7 +2,7 @@
 //! ([`otpravka`]: `POST /1.0/tariff`, `PUT /1.0/user/backlog`, `GET /1.0/backlog/{id}`,
 //! `GET /1.0/forms/{id}/forms`, `DELETE /1.0/backlog`) behind the `AccessToken` and
 //! `Basic` headers of one account (anything else: 401 without a body, as the spec's
-//! table of answer codes shows it), and the tracking API ([`tracking`]: SOAP 1.2
+//! table of answer codes for its claims method shows a 401), and the tracking API ([`tracking`]: SOAP 1.2
 //! `getOperationHistory` at `/rtm34`) behind its own login, answering with the faults
 //! of its WSDL.
 //!
