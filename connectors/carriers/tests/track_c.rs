@@ -1,7 +1,9 @@
 //! Tracking answers of Canada Post, Purolator, Australia Post, Landmark Global, SEKO,
-//! Sendle, SmartKargo, Spring GDS and Teleship: the carriers' own sample answers parse
-//! into parcels with UTC events and the right final status, their error answers into
-//! the right error kind, and broken bodies into `Malformed` without a panic.
+//! Sendle, SmartKargo, Spring GDS, Teleship and Russian Post: the carriers' own sample
+//! answers parse into parcels with UTC events and the right final status, their error
+//! answers into the right error kind, and broken bodies into `Malformed` without a
+//! panic. Russian Post's samples are its sandbox's (`sandbox-data/russian_post/`, built
+//! on the specification's example; see SOURCES.md there): the shared fixtures hold none.
 
 use shipgate_carriers::track::{CarrierErrorKind, TrackError};
 use shipgate_carriers::Registry;
@@ -505,4 +507,132 @@ fn no_byte_mutation_panics() {
             }
         }
     }
+}
+
+fn russian_post_sample(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sandbox-data/russian_post")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+const RUSSIAN_POST_SAMPLES: &[&str] = &[
+    "getOperationHistory.xml",
+    "getOperationHistory.empty.xml",
+    "authorizationFault.xml",
+    "operationHistoryFault.xml",
+];
+
+#[test]
+fn russian_post_history_maps_type_and_attribute_with_each_offset() {
+    let updates = registry()
+        .parse_tracking(
+            "russian_post",
+            &russian_post_sample("getOperationHistory.xml"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(updates.len(), 1);
+    // Приём in Moscow at 18:08 +03:00; вручение адресату in Norilsk at 16:45 +07:00.
+    assert_parcel(
+        &updates[0],
+        "EA123456789RU",
+        6,
+        "2015-07-09T15:08:00+00:00",
+        "2015-07-15T09:45:00+00:00",
+        TrackingStatus::Delivered,
+        Some("663300 Норильск Почтамт"),
+    );
+    let statuses: Vec<(&str, TrackingStatus)> = updates[0]
+        .events
+        .iter()
+        .map(|e| (e.carrier_code.as_str(), e.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("1.1", TrackingStatus::InTransit),
+            ("8.1", TrackingStatus::InTransit),
+            ("8.3", TrackingStatus::InTransit),
+            ("8.4", TrackingStatus::InTransit),
+            ("8.2", TrackingStatus::AvailableForPickup),
+            ("2.1", TrackingStatus::Delivered),
+        ]
+    );
+    assert_eq!(
+        updates[0].events[5].description,
+        "Вручение: Вручение адресату"
+    );
+}
+
+#[test]
+fn russian_post_same_type_other_attribute_is_another_status() {
+    let body = String::from_utf8(russian_post_sample("getOperationHistory.xml")).unwrap();
+    // The last record's attribute 1 (вручение адресату) → 2 (вручение отправителю).
+    let at = body.rfind("<ns3:Id>1</ns3:Id>").unwrap();
+    let returned = format!("{}<ns3:Id>2</ns3:Id>{}", &body[..at], &body[at + 18..]);
+    let updates = registry()
+        .parse_tracking("russian_post", returned.as_bytes(), None)
+        .unwrap();
+    assert_eq!(updates[0].events[5].carrier_code, "2.2");
+    assert_eq!(updates[0].status, TrackingStatus::Returned);
+}
+
+#[test]
+fn russian_post_faults_and_empty_histories_are_carrier_errors() {
+    let error = |name: &str| match registry().parse_tracking(
+        "russian_post",
+        &russian_post_sample(name),
+        None,
+    ) {
+        Err(TrackError::Carrier {
+            kind,
+            code,
+            message,
+            ..
+        }) => (kind, code, message),
+        other => panic!("{name}: expected a carrier error, got {other:?}"),
+    };
+    let (kind, code, message) = error("authorizationFault.xml");
+    assert_eq!(kind, CarrierErrorKind::Unauthorized);
+    assert_eq!(code.as_deref(), Some("AuthorizationFault"));
+    assert_eq!(message, "Ошибка авторизации: неверный логин или пароль");
+    let (kind, code, message) = error("operationHistoryFault.xml");
+    assert_eq!(kind, CarrierErrorKind::NotFound);
+    assert_eq!(code.as_deref(), Some("OperationHistoryFault"));
+    assert_eq!(
+        message,
+        "Формат данных запроса не соответствует установленному в регламенте обмена"
+    );
+    let (kind, code, _) = error("getOperationHistory.empty.xml");
+    assert_eq!(kind, CarrierErrorKind::NotFound);
+    assert_eq!(code, None);
+}
+
+#[test]
+fn russian_post_broken_and_foreign_bodies_are_malformed_and_never_panic() {
+    let registry = registry();
+    for name in RUSSIAN_POST_SAMPLES {
+        let body = russian_post_sample(name);
+        let end = body.trim_ascii_end().len();
+        for cut in [end / 3, end / 2, end - 2] {
+            assert_malformed(
+                "russian_post",
+                &format!("{name} cut at {cut}"),
+                &body[..cut],
+            );
+        }
+        for at in (0..body.len()).step_by(7) {
+            for byte in [b'"', b'<', b'0', b'>', 0xC3] {
+                let mut mutated = body.clone();
+                mutated[at] = byte;
+                let _ = registry.parse_tracking("russian_post", &mutated, None);
+            }
+        }
+    }
+    assert_malformed("russian_post", "nothing", b"");
+    assert_malformed("russian_post", "garbage", b"\xff\xfe not an answer");
+    assert_malformed("russian_post", "json", br#"{"OperationHistoryData": []}"#);
+    assert_malformed("russian_post", "canadapost.xml", &fixture("canadapost.xml"));
+    assert_malformed("russian_post", "dpd.xml", &fixture("dpd.xml"));
 }

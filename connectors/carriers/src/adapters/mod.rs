@@ -19,6 +19,7 @@ pub mod dpd;
 pub mod fedex;
 pub mod gls;
 pub mod own_fleet;
+pub mod russian_post;
 mod sandbox_kit;
 pub mod sf_express;
 pub mod ups;
@@ -40,6 +41,7 @@ const ADAPTERS: &[(&str, Constructor)] = &[
     ("fedex", fedex::build),
     (gls::CODE, gls::build),
     (own_fleet::CODE, own_fleet::build),
+    (russian_post::CODE, russian_post::build),
     ("sf_express", sf_express::build),
     ("ups", ups::build),
     ("usps", usps::build),

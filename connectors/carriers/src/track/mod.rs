@@ -26,6 +26,7 @@ mod laposte;
 mod mydhl;
 mod parcelone;
 mod purolator;
+mod russian_post;
 mod seko;
 mod sendle;
 mod sf_express;
@@ -139,6 +140,7 @@ const PARSERS: &[(&str, &str, Parser)] = &[
     ("landmark", "landmark_global", landmark::parse),
     ("seko", "seko", seko::parse),
     ("sendle", "sendle", sendle::parse),
+    ("russian_post", "russian_post", russian_post::parse),
     ("sf_express", "sf_express", sf_express::parse),
     ("smartkargo", "smartkargo", smartkargo::parse),
     ("spring", "spring_gds", spring::parse),
