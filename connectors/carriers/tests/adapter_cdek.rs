@@ -4,7 +4,7 @@
 //! through the new `cdek` parser, deletion, error classes and settings checks.
 
 use rust_decimal::Decimal;
-use shipgate_carriers::adapters::cdek::sandbox::{CdekSandbox, Fault};
+use shipgate_carriers::adapters::cdek::sandbox::{CdekSandbox, Fault, SHIPMENT_POINT};
 use shipgate_carriers::adapters::cdek::{Cdek, Config};
 use shipgate_sdk::model::{Address, CountryCode, TrackingNumber, TrackingStatus};
 use shipgate_sdk::{Carrier, ConnectorError, LabelFormat, Parcel, RateRequest, ShipmentRequest};
@@ -93,12 +93,23 @@ async fn tariffs_are_priced_by_weight_and_distance_in_the_contract_currency() {
     let cdek = adapter(sandbox.config());
     let far = cdek.quote(&rate_request(novosibirsk())).await.unwrap();
     let codes: Vec<&str> = far.iter().map(|r| r.service.as_str()).collect();
-    assert_eq!(codes, ["136", "137", "138", "139"]);
-    // 1.5 kg → 2 kg; office to office 250 + 40 × 1, another city + 150.
-    assert_eq!(far[0].price.amount, Decimal::from(440));
+    // Tariffs to an office (136, 138) need the buyer's office, which a request lacks.
+    assert_eq!(codes, ["137", "139"]);
+    // 1.5 kg → 2 kg; office to door 350 + 45 × 1, another city + 150.
+    assert_eq!(far[0].price.amount, Decimal::from(545));
     assert_eq!(far[0].price.currency.as_str(), "RUB");
-    assert_eq!(far[0].service_name, "Посылка склад-склад");
+    assert_eq!(far[0].service_name, "Посылка склад-дверь");
     assert_eq!(far[0].transit_days, Some(5));
+    assert_eq!(far[1].price.amount, Decimal::from(630));
+
+    let mut no_office = sandbox.config();
+    no_office.shipment_point = None;
+    let door_only = adapter(no_office)
+        .quote(&rate_request(novosibirsk()))
+        .await
+        .unwrap();
+    assert_eq!(door_only.len(), 1);
+    assert_eq!(door_only[0].service, "139");
 
     let mut near = rate_request(address("Москва", "ул. Тверская, 1", "125009"));
     near.service = Some("137".into());
@@ -140,7 +151,7 @@ async fn booking_waits_for_the_number_and_the_label_and_happens_once() {
     );
     let orders = sandbox.orders();
     assert_eq!(orders.len(), 1);
-    assert_eq!(orders[0].number, "order-1001");
+    assert_eq!(orders[0].shipment_point.as_deref(), Some(SHIPMENT_POINT));
     assert_eq!(orders[0].cdek_number, number);
     assert_eq!(booking.shipment_id, orders[0].uuid);
     // The first read showed the registration still running: the adapter polled again.
@@ -152,6 +163,24 @@ async fn booking_waits_for_the_number_and_the_label_and_happens_once() {
     let again = cdek.book(&shipment("order-1001")).await.unwrap();
     assert_eq!(again, booking);
     assert_eq!(sandbox.orders().len(), 1);
+}
+
+#[tokio::test]
+async fn an_e_shop_order_lists_its_goods_and_carries_the_idempotency_key() {
+    let sandbox = CdekSandbox::start().await.unwrap();
+    let mut e_shop = sandbox.config();
+    e_shop.order_type = 1;
+    let booking = adapter(e_shop).book(&shipment("order-5005")).await.unwrap();
+    let orders = sandbox.orders();
+    assert_eq!(orders[0].number, "order-5005");
+    assert_eq!(booking.tracking_numbers[0].as_str(), orders[0].cdek_number);
+    // A delivery-type order takes no number: CDEK names it by its uuid.
+    adapter(sandbox.config())
+        .book(&shipment("order-5006"))
+        .await
+        .unwrap();
+    let delivery = &sandbox.orders()[1];
+    assert_eq!(delivery.number, delivery.uuid);
 }
 
 #[tokio::test]
@@ -205,6 +234,38 @@ async fn an_order_cdek_invalidates_after_accepting_it_is_rejected_with_its_error
         1,
         "no order for a refused label format"
     );
+}
+
+#[tokio::test]
+async fn tariffs_needing_an_office_nobody_named_are_refused_before_any_order() {
+    let sandbox = CdekSandbox::start().await.unwrap();
+    let cdek = adapter(sandbox.config());
+    let mut to_office = shipment("order-4004");
+    to_office.service = "136".into();
+    match cdek.book(&to_office).await {
+        Err(ConnectorError::Rejected { message, .. }) => {
+            assert!(message.contains("delivery_point"), "{message}")
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    let mut no_office = sandbox.config();
+    no_office.shipment_point = None;
+    let door_pickup_only = adapter(no_office);
+    match door_pickup_only.book(&shipment("order-4005")).await {
+        Err(ConnectorError::Rejected { message, .. }) => {
+            assert!(
+                message.starts_with("cdek settings: shipment_point"),
+                "{message}"
+            )
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert!(sandbox.orders().is_empty());
+
+    let mut door_to_door = shipment("order-4006");
+    door_to_door.service = "139".into();
+    door_pickup_only.book(&door_to_door).await.unwrap();
+    assert_eq!(sandbox.orders()[0].shipment_point, None);
 }
 
 #[tokio::test]
@@ -340,5 +401,6 @@ fn settings_are_checked_field_by_field_and_debug_hides_the_password() {
     assert!(refusal(&format!("{good}\norder_type = 3")).contains("order_type"));
     assert!(refusal(&format!("{good}\ncurrency = \"RUR\"")).contains("currency"));
     assert!(refusal(&format!("{good}\npoll_attempts = 0")).contains("poll_attempts"));
+    assert!(refusal(&format!("{good}\nshipment_point = \" \"")).contains("shipment_point"));
     assert!(refusal(&format!("{good}\naccount = \"x\"")).contains("account"));
 }

@@ -4,11 +4,16 @@
 //! passed), `WAITING`, `SUCCESSFUL` or `INVALID` (<https://api-docs.cdek.ru/33828855.html>),
 //! and the result is read back later.
 //!
-//! - `POST {base}/orders` (order registration): `{type, number, tariff_code, comment,
+//! - `POST {base}/orders` (order registration, <https://api-docs.cdek.ru/33828802.html>):
+//!   `{type, number, tariff_code, comment,
 //!   from_location, to_location, sender{company, name, phones[{number}]},
 //!   recipient{company, name, email, phones[{number}]}, packages[{number, weight, length,
-//!   width, height, comment}]}`. Type 2 ("delivery", any contract) needs no item list; a
-//!   package then carries a `comment`. `number` is the client's order number: shipgate's
+//!   width, height, comment}]}`, with `shipment_point` (a CDEK office code) instead of
+//!   `from_location` for tariffs that start at an office. Type 2 ("delivery", any
+//!   contract) needs no item list; a package then carries a `comment`. Type 1 ("e-shop")
+//!   lists goods, `items[{name, ware_key, payment{value}, cost, weight, amount}]`
+//!   (`payment.value` is the cash to collect on delivery: 0, prepaid), and takes `number`,
+//!   the client's order number ("only for orders of e-shop type"): shipgate's
 //!   idempotency key.
 //! - `GET {base}/orders/{uuid}` (order details, <https://api-docs.cdek.ru/33828849.html>)
 //!   until `entity.cdek_number` is there; the `CREATE` request turning `INVALID` is a
@@ -26,6 +31,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use shipgate_sdk::model::Address;
 use shipgate_sdk::{ConnectorError, ShipmentRequest};
+
+/// A decimal as a JSON number.
+fn decimal(d: rust_decimal::Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
 
 fn phones(a: &Address) -> Value {
     match a.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -48,8 +58,14 @@ fn contact(a: &Address) -> Value {
     person
 }
 
-/// The order-registration body; `tariff_code` is the service code as a number.
-pub(super) fn order(r: &ShipmentRequest, order_type: u8) -> Result<Value, ConnectorError> {
+/// The order-registration body; `tariff_code` is the service code as a number. The
+/// parcel starts at the office `drop_off` when given (`shipment_point`, which CDEK takes
+/// instead of `from_location`), else at the sender's door.
+pub(super) fn order(
+    r: &ShipmentRequest,
+    order_type: u8,
+    drop_off: Option<&str>,
+) -> Result<Value, ConnectorError> {
     let tariff: u32 = r.service.parse().map_err(|_| ConnectorError::Rejected {
         status: None,
         message: format!("cdek: service {:?} is not a tariff_code number", r.service),
@@ -62,20 +78,43 @@ pub(super) fn order(r: &ShipmentRequest, order_type: u8) -> Result<Value, Connec
             let mut one = package(p);
             one["number"] = json!((i + 1).to_string());
             one["comment"] = json!(r.reference);
+            if order_type == 1 {
+                // E-shop orders list their goods: one line per package, prepaid (no cash
+                // on delivery), the declared value on the first.
+                let cost = match (i, &r.declared_value) {
+                    (0, Some(value)) => decimal(value.amount),
+                    _ => json!(0),
+                };
+                one["items"] = json!([{
+                    "name": r.reference,
+                    "ware_key": format!("{}-{}", r.idempotency_key, i + 1),
+                    "payment": {"value": 0},
+                    "cost": cost,
+                    "weight": p.weight_grams,
+                    "amount": 1,
+                }]);
+            }
             one
         })
         .collect();
-    Ok(json!({
+    let mut body = json!({
         "type": order_type,
-        "number": r.idempotency_key,
         "tariff_code": tariff,
         "comment": r.reference,
-        "from_location": location(&r.ship_from),
         "to_location": location(&r.ship_to),
         "sender": contact(&r.ship_from),
         "recipient": contact(&r.ship_to),
         "packages": packages,
-    }))
+    });
+    match drop_off {
+        Some(point) => body["shipment_point"] = json!(point),
+        None => body["from_location"] = location(&r.ship_from),
+    }
+    if order_type == 1 {
+        // "Only for orders of e-shop type": the client's order number.
+        body["number"] = json!(r.idempotency_key);
+    }
+    Ok(body)
 }
 
 #[derive(Deserialize)]

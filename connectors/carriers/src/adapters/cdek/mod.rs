@@ -44,20 +44,54 @@ pub const CODE: &str = "cdek";
 /// `shipgate track --parse` uses.
 const PROFILE: &str = include_str!("../../../../../mappings/carriers/cdek.toml");
 
-/// CDEK "Посылка" (parcel) tariffs of the tariff appendix, by delivery mode.
-const SERVICES: &[(&str, &str)] = &[
-    ("136", "Посылка склад-склад (parcel, office to office)"),
-    ("137", "Посылка склад-дверь (parcel, office to door)"),
-    ("138", "Посылка дверь-склад (parcel, door to office)"),
-    ("139", "Посылка дверь-дверь (parcel, door to door)"),
+/// CDEK "Посылка" (parcel) tariffs of the tariff appendix: code, name, and whether the
+/// parcel starts at a CDEK office ("склад", the sender drops it at `shipment_point`) and
+/// ends at one (the buyer collects it at `delivery_point`). The order-registration page
+/// makes `shipment_point` mandatory for "from warehouse" tariffs and `delivery_point` for
+/// "to warehouse" ones (<https://api-docs.cdek.ru/33828802.html>, fields 7 and 8).
+const SERVICES: &[(&str, &str, bool, bool)] = &[
+    (
+        "136",
+        "Посылка склад-склад (parcel, office to office)",
+        true,
+        true,
+    ),
+    (
+        "137",
+        "Посылка склад-дверь (parcel, office to door)",
+        true,
+        false,
+    ),
+    (
+        "138",
+        "Посылка дверь-склад (parcel, door to office)",
+        false,
+        true,
+    ),
+    (
+        "139",
+        "Посылка дверь-дверь (parcel, door to door)",
+        false,
+        false,
+    ),
 ];
 
 fn service_name(code: &str) -> String {
     SERVICES
         .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| (*n).to_string())
+        .find(|(c, ..)| *c == code)
+        .map(|(_, n, ..)| (*n).to_string())
         .unwrap_or_else(|| format!("CDEK tariff {code}"))
+}
+
+/// Whether tariff `code` starts and ends at a CDEK office; doors for tariffs not in the
+/// table, which CDEK then checks itself.
+fn ends(code: &str) -> (bool, bool) {
+    SERVICES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, _, from, to)| (*from, *to))
+        .unwrap_or((false, false))
 }
 
 /// The barcode print formats CDEK makes.
@@ -78,10 +112,14 @@ pub struct Config {
     /// The contract's currency, in which the calculator's sums are given (ISO 4217).
     #[serde(default = "default_currency")]
     pub currency: String,
-    /// Order type: 1 "e-shop" (e-shop contracts, item lists required) or 2 "delivery"
-    /// (any contract). The adapter sends no item list, so 2 by default.
+    /// Order type: 1 "e-shop" (e-shop contracts only; each package then lists one line
+    /// of goods) or 2 "delivery" (any contract, no goods list), the default.
     #[serde(default = "default_order_type")]
     pub order_type: u8,
+    /// The code of the CDEK office (PVZ) the merchant drops parcels at, for tariffs that
+    /// start at an office (136, 137); without it only door pick-up tariffs are offered.
+    #[serde(default)]
+    pub shipment_point: Option<String>,
     /// Barcode label page size: `A4`, `A5` or `A6`.
     #[serde(default = "default_label_size")]
     pub label_size: String,
@@ -132,6 +170,7 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("currency", &self.currency)
             .field("order_type", &self.order_type)
+            .field("shipment_point", &self.shipment_point)
             .field("label_size", &self.label_size)
             .finish_non_exhaustive()
     }
@@ -165,6 +204,13 @@ impl Config {
                 "label_size",
                 format!("{:?} is not one of {LABEL_SIZES:?}", self.label_size),
             ));
+        }
+        if self
+            .shipment_point
+            .as_deref()
+            .is_some_and(|p| p.trim().is_empty())
+        {
+            return Err(bad_setting("shipment_point", "is empty".into()));
         }
         if self.poll_attempts == 0 {
             return Err(bad_setting("poll_attempts", "must be at least 1".into()));
@@ -235,7 +281,7 @@ impl Cdek {
             origin_countries: Vec::new(),
             services: SERVICES
                 .iter()
-                .map(|(code, name)| ServiceInfo {
+                .map(|(code, name, ..)| ServiceInfo {
                     code: (*code).into(),
                     name: (*name).into(),
                 })
@@ -256,6 +302,37 @@ impl Cdek {
             booked: BookingMemo::default(),
             pending: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The registration body of `request`, refused before any call when its tariff needs
+    /// an office the request or the settings do not name.
+    fn order(&self, request: &ShipmentRequest) -> Result<serde_json::Value, ConnectorError> {
+        let (from_office, to_office) = ends(&request.service);
+        if to_office {
+            return Err(ConnectorError::Rejected {
+                status: None,
+                message: format!(
+                    "cdek: tariff {} ends at a CDEK office, and the shipment request names \
+                     no delivery_point (the buyer's office); book a tariff to the door",
+                    request.service
+                ),
+            });
+        }
+        let drop_off = match (from_office, self.config.shipment_point.as_deref()) {
+            (true, None) => {
+                return Err(bad_setting(
+                    "shipment_point",
+                    format!(
+                        "tariff {} starts at a CDEK office: set the office parcels are \
+                         dropped at",
+                        request.service
+                    ),
+                ))
+            }
+            (true, Some(point)) => Some(point),
+            (false, _) => None,
+        };
+        book::order(request, self.config.order_type, drop_off)
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
@@ -375,7 +452,12 @@ impl Carrier for Cdek {
             .client
             .call(Method::POST, "/calculator/tarifflist", Some(&body))
             .await?;
-        quote::parse(&raw, self.currency, request.service.as_deref())
+        // Only what `book` can register: door delivery (the request names no buyer's
+        // office), from a door or, with a drop-off office configured, from an office.
+        let from_office = self.config.shipment_point.is_some();
+        quote::parse(&raw, self.currency, request.service.as_deref(), |mode| {
+            mode == quote::DOOR_TO_DOOR || (from_office && mode == quote::OFFICE_TO_DOOR)
+        })
     }
 
     async fn book(&self, request: &ShipmentRequest) -> Result<Booking, ConnectorError> {
@@ -393,7 +475,7 @@ impl Carrier for Cdek {
         let uuid = match resumed {
             Some(uuid) => uuid,
             None => {
-                let body = book::order(request, self.config.order_type)?;
+                let body = self.order(request)?;
                 let raw = self
                     .client
                     .call(Method::POST, "/orders", Some(&body))

@@ -3,9 +3,10 @@
 //! country_code, city, address}, to_location{…}, packages[{weight (g), length, width,
 //! height (cm)}]}`, answer `{"tariff_codes":[{tariff_code, tariff_name,
 //! tariff_description, delivery_mode, delivery_sum, period_min, period_max}]}` (periods in
-//! working days). The answer names no currency: `delivery_sum` is in the contract's
-//! currency (the request's `currency` "default value: contract currency"), which the
-//! settings name.
+//! working days; `delivery_mode` 1 door-door, 2 door-warehouse, 3 warehouse-door, 4
+//! warehouse-warehouse, as the order-details page lists the modes). The answer names no
+//! currency: `delivery_sum` is in the contract's currency (the request's `currency`
+//! "default value: contract currency"), which the settings name.
 
 use super::client::{join, ErrorItem};
 use rust_decimal::Decimal;
@@ -71,19 +72,28 @@ struct Answer {
     errors: Vec<ErrorItem>,
 }
 
+/// `delivery_mode` 1, door to door.
+pub(super) const DOOR_TO_DOOR: u8 = 1;
+/// `delivery_mode` 3, office ("warehouse") to door.
+pub(super) const OFFICE_TO_DOOR: u8 = 3;
+
 #[derive(Deserialize)]
 struct Tariff {
     tariff_code: u32,
+    delivery_mode: Option<u8>,
     tariff_name: Option<String>,
     delivery_sum: serde_json::Number,
     period_max: Option<u32>,
 }
 
-/// The offers of a calculator answer in `currency`, only `wanted` when given.
+/// The offers of a calculator answer in `currency`: only `wanted` when given, and only
+/// tariffs whose `delivery_mode` (1 door-door, 2 door-office, 3 office-door, 4
+/// office-office) `bookable` accepts; a tariff without a mode is kept.
 pub(super) fn parse(
     raw: &[u8],
     currency: Currency,
     wanted: Option<&str>,
+    bookable: impl Fn(u8) -> bool,
 ) -> Result<Vec<Rate>, ConnectorError> {
     let shape = |reason: String| ConnectorError::UnexpectedShape {
         reason: format!("cdek calculator/tarifflist answer: {reason}"),
@@ -100,6 +110,7 @@ pub(super) fn parse(
         .tariff_codes
         .into_iter()
         .filter(|t| wanted.is_none_or(|w| w == t.tariff_code.to_string()))
+        .filter(|t| t.delivery_mode.is_none_or(&bookable))
         .map(|t| {
             let amount: Decimal = t
                 .delivery_sum

@@ -11,8 +11,10 @@
 //!   cities differ (the prices and periods are the sandbox's own); missing places or
 //!   packages are refused with 400 and CDEK's `v2_sender_location_not_recognized`,
 //!   `v2_recipient_location_not_recognized` or `v2_field_is_empty`.
-//! - `POST /v2/orders`: pre-validation (tariff, places, recipient name, packages) refused
-//!   with 400 and an `INVALID` `CREATE` request; otherwise 202 with the entity uuid and an
+//! - `POST /v2/orders`: pre-validation (tariff; `shipment_point`/`delivery_point` for the
+//!   ends of a tariff at an office and an address for the door ends, CDEK's
+//!   `v2_shipment_address_multivalued`/`v2_delivery_address_multivalued` when both are
+//!   given; recipient name; packages, with items for e-shop orders) refused with 400 and an `INVALID` `CREATE` request; otherwise 202 with the entity uuid and an
 //!   `ACCEPTED` request. Registration is asynchronous as at CDEK: the first
 //!   `GET /v2/orders/{uuid}` still shows the request `ACCEPTED` and no `cdek_number`, the
 //!   next ones the 10-digit number and statuses ACCEPTED, CREATED — or, for an order
@@ -47,6 +49,9 @@ use std::sync::{Arc, Mutex};
 pub const CLIENT_ID: &str = "sandbox-cdek-account";
 /// Its secure password (`client_secret`).
 pub const CLIENT_SECRET: &str = "sandbox-cdek-secure-password";
+/// The drop-off office its settings name (a PVZ code of the shape CDEK's office list
+/// uses, e.g. `MSK27`).
+pub const SHIPMENT_POINT: &str = "MSK27";
 
 const DELIVERED: &str = include_str!("../../../sandbox-data/cdek/order.delivered.json");
 const NOT_FOUND: &str = include_str!("../../../sandbox-data/cdek/order.not_found.json");
@@ -82,6 +87,8 @@ pub struct Order {
     pub cdek_number: String,
     /// How many times its details were read by uuid.
     pub polls: u32,
+    /// The office the parcel is dropped at, for tariffs from an office.
+    pub shipment_point: Option<String>,
     /// Why registration fails, for an order that will be `INVALID`.
     pub invalid: Option<String>,
     /// Whether it was deleted.
@@ -162,6 +169,7 @@ impl CdekSandbox {
             base_url: self.base_url(),
             currency: "RUB".into(),
             order_type: 2,
+            shipment_point: Some(SHIPMENT_POINT.into()),
             label_size: "A6".into(),
             poll_interval_ms: 10,
             poll_attempts: 5,
@@ -372,6 +380,50 @@ fn place_errors(body: &Value) -> Vec<Value> {
     errors
 }
 
+/// Whether `v` is a non-empty office code.
+fn office(v: &Value) -> bool {
+    v.as_str().is_some_and(|p| !p.trim().is_empty())
+}
+
+/// The checks of an order's two ends by its tariff's `delivery_mode` (3 and 4 start at an
+/// office, 2 and 4 end at one): an office end needs its point and no address, a door
+/// end an address.
+fn end_errors(order: &Value, mode: u8) -> Vec<Value> {
+    let mut errors = Vec::new();
+    let (from_office, to_office) = (matches!(mode, 3 | 4), matches!(mode, 2 | 4));
+    if from_office {
+        if !office(&order["shipment_point"]) {
+            errors.push(error("v2_field_is_empty", "Field shipment_point is empty"));
+        } else if !order["from_location"].is_null() {
+            errors.push(error(
+                "v2_shipment_address_multivalued",
+                "Both shipment_point and from_location are given",
+            ));
+        }
+    } else if !place(&order["from_location"]) {
+        errors.push(error(
+            "v2_sender_location_not_recognized",
+            "Sender location is not recognized",
+        ));
+    }
+    if to_office {
+        if !office(&order["delivery_point"]) {
+            errors.push(error("v2_field_is_empty", "Field delivery_point is empty"));
+        } else if !order["to_location"].is_null() {
+            errors.push(error(
+                "v2_delivery_address_multivalued",
+                "Both delivery_point and to_location are given",
+            ));
+        }
+    } else if !place(&order["to_location"]) {
+        errors.push(error(
+            "v2_recipient_location_not_recognized",
+            "Recipient location is not recognized",
+        ));
+    }
+    errors
+}
+
 /// Total grams of `packages`, or the error naming the first package without a weight.
 fn grams(packages: &Value) -> Result<u64, Value> {
     let list = packages
@@ -455,7 +507,12 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Str
         )),
         Some(_) => {}
     }
-    errors.extend(place_errors(&order));
+    if let Some((_, _, mode, ..)) = order["tariff_code"]
+        .as_u64()
+        .and_then(|code| TARIFFS.iter().find(|t| u64::from(t.0) == code))
+    {
+        errors.extend(end_errors(&order, *mode));
+    }
     if order["recipient"]["name"]
         .as_str()
         .is_none_or(|n| n.trim().is_empty())
@@ -464,6 +521,18 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Str
     }
     if let Err(e) = grams(&order["packages"]) {
         errors.push(e);
+    }
+    if order["type"].as_u64().unwrap_or(1) == 1 {
+        // E-shop orders (type 1, the default) list their goods in every package.
+        let packages = order["packages"].as_array().cloned().unwrap_or_default();
+        for (i, p) in packages.iter().enumerate() {
+            if p["items"].as_array().is_none_or(|items| items.is_empty()) {
+                errors.push(error(
+                    "v2_field_is_empty",
+                    &format!("Field packages[{i}].items is empty"),
+                ));
+            }
+        }
     }
     if !errors.is_empty() {
         return invalid(StatusCode::BAD_REQUEST, "CREATE", errors);
@@ -479,6 +548,7 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Str
         uuid: uuid.clone(),
         number: order["number"].as_str().unwrap_or(&uuid).to_string(),
         cdek_number: (1_106_000_000 + serial).to_string(),
+        shipment_point: order["shipment_point"].as_str().map(str::to_string),
         polls: 0,
         invalid: no_phone.then(|| "Field recipient.phones is empty".to_string()),
         deleted: false,
