@@ -5,10 +5,9 @@
 //! and the result is read back later.
 //!
 //! - `POST {base}/orders` (order registration, <https://api-docs.cdek.ru/33828802.html>):
-//!   `{type, number, tariff_code, comment,
-//!   from_location, to_location, sender{company, name, phones[{number}]},
-//!   recipient{company, name, email, phones[{number}]}, packages[{number, weight, length,
-//!   width, height, comment}]}`, with `shipment_point` (a CDEK office code) instead of
+//!   `{type, number, tariff_code, comment, from_location, to_location, sender{company,
+//!   name, phones[{number}]}, recipient{company, name, email, phones[{number}]},
+//!   packages[{number, weight, length, width, height, comment}]}`, with `shipment_point` (a CDEK office code) instead of
 //!   `from_location` for tariffs that start at an office. Type 2 ("delivery", any
 //!   contract) needs no item list; a package then carries a `comment`. Type 1 ("e-shop")
 //!   lists goods, `items[{name, ware_key, payment{value}, cost, weight, amount}]`
@@ -19,11 +18,14 @@
 //!   until `entity.cdek_number` is there; the `CREATE` request turning `INVALID` is a
 //!   refusal with its errors.
 //! - `POST {base}/print/barcodes` `{orders[{order_uuid}], copy_count, format A4|A5|A6}`
-//!   (barcode label of the package), then `GET {base}/print/barcodes/{uuid}` until
-//!   `entity.url` is there (statuses ACCEPTED, PROCESSING, READY, INVALID, REMOVED of
-//!   CDEK's appendix 11), then the PDF is downloaded from `url` with the same bearer token
-//!   (CDEK's own WordPress plugin does the same: `fileGetRaw($url)` with its token).
-//! - `DELETE {base}/orders/{uuid}` cancels an order still in status CREATED.
+//!   (the barcode of the cargo package, <https://api-docs.cdek.ru/36969713.html>), then
+//!   `GET {base}/print/barcodes/{uuid}` until `entity.url` is there (it is "contained in
+//!   the answer only in the Formed status"; statuses ACCEPTED, PROCESSING, READY,
+//!   INVALID, REMOVED), then the PDF is downloaded from `url`
+//!   (`https://api.cdek.ru/v2/print/barcodes/{uuid}.pdf`, valid for one hour) with the
+//!   same bearer token (<https://api-docs.cdek.ru/36969722.html>).
+//! - `DELETE {base}/orders/{uuid}` cancels an order still in status CREATED
+//!   (<https://api-docs.cdek.ru/33828855.html>).
 
 use super::client::{join, ErrorItem};
 use super::quote::{location, package};
