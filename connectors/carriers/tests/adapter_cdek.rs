@@ -166,6 +166,20 @@ async fn booking_waits_for_the_number_and_the_label_and_happens_once() {
 }
 
 #[tokio::test]
+async fn a_label_link_off_the_api_host_is_refused_without_following_it() {
+    let sandbox = CdekSandbox::start().await.unwrap();
+    sandbox.serve_labels_from("files.example.invalid");
+    let cdek = adapter(sandbox.config());
+    match cdek.book(&shipment("order-6006")).await {
+        Err(ConnectorError::UnexpectedShape { reason, raw }) => {
+            assert!(reason.contains("not under the API root"), "{reason}");
+            assert!(String::from_utf8_lossy(&raw).contains("files.example.invalid"));
+        }
+        other => panic!("expected UnexpectedShape, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn an_e_shop_order_lists_its_goods_and_carries_the_idempotency_key() {
     let sandbox = CdekSandbox::start().await.unwrap();
     let mut e_shop = sandbox.config();

@@ -30,7 +30,9 @@
 //!   PROCESSING on the first read and READY with a `url` on the next; the PDF behind the
 //!   url needs the bearer token too.
 //!
-//! Faults ([`Fault`]) can be injected to test throttling, outages and broken answers.
+//! Faults ([`Fault`]) can be injected to test throttling, outages and broken answers, and
+//! print-form links can be made to point off the API host
+//! ([`CdekSandbox::serve_labels_from`]).
 
 use crate::adapters::sandbox_kit;
 use axum::extract::{Path, RawQuery, State};
@@ -118,6 +120,7 @@ struct Inner {
     forms: Vec<Form>,
     faults: VecDeque<Fault>,
     serial: u64,
+    label_host: Option<String>,
 }
 
 struct Shared {
@@ -190,6 +193,12 @@ impl CdekSandbox {
     /// Every order taken so far.
     pub fn orders(&self) -> Vec<Order> {
         self.shared.lock().orders.clone()
+    }
+
+    /// Names `host` instead of the sandbox's own in print-form links, as a tampered or
+    /// misrouted answer would: the adapter must not send its token there.
+    pub fn serve_labels_from(&self, host: &str) {
+        self.shared.lock().label_host = Some(host.to_string());
     }
 
     /// Moves the registered order `cdek_number` through to DELIVERED; false when there
@@ -736,12 +745,14 @@ async fn form(
     if let Some(refusal) = gate(&shared, &headers) {
         return refusal;
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string();
     let mut inner = shared.lock();
+    let host = inner.label_host.clone().unwrap_or_else(|| {
+        headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_string()
+    });
     let (uuid, file) = match name.strip_suffix(".pdf") {
         Some(uuid) => (uuid.to_string(), true),
         None => (name.clone(), false),
