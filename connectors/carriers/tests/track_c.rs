@@ -1,9 +1,10 @@
 //! Tracking answers of Canada Post, Purolator, Australia Post, Landmark Global, SEKO,
-//! Sendle, SmartKargo, Spring GDS, Teleship and Russian Post: the carriers' own sample
-//! answers parse into parcels with UTC events and the right final status, their error
-//! answers into the right error kind, and broken bodies into `Malformed` without a
-//! panic. Russian Post's samples are its sandbox's (`sandbox-data/russian_post/`, built
-//! on the specification's example; see SOURCES.md there): the shared fixtures hold none.
+//! Sendle, SmartKargo, Spring GDS, Teleship, Russian Post and CDEK: the carriers' own
+//! sample answers parse into parcels with UTC events and the right final status, their
+//! error answers into the right error kind, and broken bodies into `Malformed` without a
+//! panic. Russian Post's and CDEK's samples live with their sandboxes
+//! (`sandbox-data/russian_post/`, built on the specification's example, and
+//! `sandbox-data/cdek/`; see SOURCES.md in each): the shared fixtures hold none.
 
 use shipgate_carriers::track::{CarrierErrorKind, TrackError};
 use shipgate_carriers::Registry;
@@ -20,12 +21,18 @@ fn registry() -> &'static Registry {
     })
 }
 
+/// A shared tracking fixture, or a sample kept with a sandbox (`sandbox-data/…`).
 fn fixture(name: &str) -> Vec<u8> {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/carriers/tracking/"
-    );
-    std::fs::read(format!("{dir}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let path = if name.starts_with("sandbox-data/") {
+        format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
+    } else {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures/carriers/tracking/"
+        );
+        format!("{dir}{name}")
+    };
+    std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn parse(api: &str, name: &str) -> Vec<TrackingUpdate> {
@@ -414,6 +421,33 @@ fn teleship_404_is_not_found() {
     assert!(message.starts_with("Tracking number not found; No shipment found"));
 }
 
+#[test]
+fn cdek_history_is_read_in_each_citys_offset_to_delivered() {
+    let updates = parse("cdek", "sandbox-data/cdek/order.delivered.json");
+    assert_eq!(updates.len(), 1);
+    assert_parcel(
+        &updates[0],
+        "1106000001",
+        10,
+        "2026-11-20T07:02:11+00:00",
+        "2026-11-23T07:31:27+00:00",
+        TrackingStatus::Delivered,
+        Some("Новосибирск"),
+    );
+    let statuses: Vec<TrackingStatus> = updates[0].events.iter().map(|e| e.status).collect();
+    assert_eq!(statuses[0], TrackingStatus::InfoReceived);
+    assert_eq!(statuses[2], TrackingStatus::InTransit);
+    assert_eq!(statuses[8], TrackingStatus::OutForDelivery);
+}
+
+#[test]
+fn cdek_unknown_order_is_not_found() {
+    let (kind, code, message) = carrier_error("cdek", "sandbox-data/cdek/order.not_found.json");
+    assert_eq!(kind, CarrierErrorKind::NotFound);
+    assert_eq!(code.as_deref(), Some("v2_entity_not_found"));
+    assert!(message.starts_with("Entity is not found"), "{message}");
+}
+
 /// Every fixture of the group, with a fixture of another API that is not its shape.
 const FIXTURES: &[(&str, &[&str], &str)] = &[
     (
@@ -461,6 +495,14 @@ const FIXTURES: &[(&str, &[&str], &str)] = &[
         "teleship",
         &["teleship.json", "teleship.error.json"],
         "australiapost.json",
+    ),
+    (
+        "cdek",
+        &[
+            "sandbox-data/cdek/order.delivered.json",
+            "sandbox-data/cdek/order.not_found.json",
+        ],
+        "seko.json",
     ),
 ];
 
@@ -510,10 +552,7 @@ fn no_byte_mutation_panics() {
 }
 
 fn russian_post_sample(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("sandbox-data/russian_post")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    fixture(&format!("sandbox-data/russian_post/{name}"))
 }
 
 const RUSSIAN_POST_SAMPLES: &[&str] = &[

@@ -12,6 +12,7 @@
 
 mod booking_memo;
 pub mod canada_post;
+pub mod cdek;
 pub mod chronopost;
 pub mod colissimo;
 pub mod dhl_express;
@@ -34,6 +35,7 @@ pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrie
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
     ("canada_post", canada_post::build),
+    (cdek::CODE, cdek::build),
     ("dhl_express", dhl_express::build),
     (chronopost::CODE, chronopost::Chronopost::build),
     (colissimo::CODE, colissimo::Colissimo::build),

@@ -12,6 +12,7 @@ mod asendia;
 mod australiapost;
 mod bpost;
 mod canadapost;
+mod cdek;
 mod chronopost;
 mod dhl_express;
 mod dhl_parcel_de;
@@ -142,6 +143,7 @@ const PARSERS: &[(&str, &str, Parser)] = &[
     ("sendle", "sendle", sendle::parse),
     ("russian_post", "russian_post", russian_post::parse),
     ("sf_express", "sf_express", sf_express::parse),
+    ("cdek", "cdek", cdek::parse),
     ("smartkargo", "smartkargo", smartkargo::parse),
     ("spring", "spring_gds", spring::parse),
     ("teleship", "teleship", teleship::parse),
