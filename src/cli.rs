@@ -34,8 +34,16 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Runs the host: scheduled pulls, drop folders and workers, until Ctrl-C.
+    /// Runs the host: scheduled pulls, drop folders, webhooks and workers, until Ctrl-C or
+    /// SIGTERM (in-flight jobs finish first).
     Run,
+    /// Runs workers only, for more capacity beside a `shipgate run` on a shared queue
+    /// (`queue.url = "redis://…"`), until Ctrl-C or SIGTERM (in-flight jobs finish first).
+    Worker {
+        /// Jobs run at once by this process (default: `queue.concurrency`).
+        #[arg(long)]
+        concurrency: Option<usize>,
+    },
     /// Imports a CSV file with a column template (supplier tracking or an orders export).
     Import {
         /// The file.

@@ -99,12 +99,39 @@ impl Default for StoreSettings {
     }
 }
 
+/// `url` with any password replaced by `***`, for messages and logs: a store or queue
+/// URL may carry credentials (`redis://user:password@host`).
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                "***".to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// Queue settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSettings {
-    /// `sqlite://path.db` (embedded default).
+    /// `sqlite://path.db` (embedded default) or `redis://[user:password@]host[:port][/db]`
+    /// for workers on many machines.
     pub url: String,
+    /// The queue's name: deployments sharing one Redis (or one SQLite file) keep their
+    /// jobs apart by name. Every process of one deployment must use the same.
+    #[serde(default = "default_queue_name")]
+    pub name: String,
     /// Workers in this process.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
@@ -122,6 +149,9 @@ pub struct QueueSettings {
 fn default_concurrency() -> usize {
     4
 }
+fn default_queue_name() -> String {
+    crate::queue::DEFAULT_QUEUE_NAME.to_owned()
+}
 fn default_max_attempts() -> u32 {
     8
 }
@@ -136,6 +166,7 @@ impl Default for QueueSettings {
     fn default() -> Self {
         Self {
             url: "sqlite://data/queue.db".into(),
+            name: default_queue_name(),
             concurrency: default_concurrency(),
             max_attempts: default_max_attempts(),
             base_delay_ms: default_base_delay_ms(),
@@ -435,6 +466,22 @@ fn apply_override(root: &mut Value, var: &str, raw: &str) -> Result<(), ConfigEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            redacted_url("redis://user:s3cret@redis.internal:6380/2"),
+            "redis://user:***@redis.internal:6380/2"
+        );
+        assert_eq!(
+            redacted_url("rediss://:s3cret@host/"),
+            "rediss://:***@host/"
+        );
+        assert_eq!(redacted_url("redis://token@host"), "redis://***@host");
+        assert_eq!(redacted_url("redis://host:6379/0"), "redis://host:6379/0");
+        assert_eq!(redacted_url("sqlite://data/q.db"), "sqlite://data/q.db");
+        assert_eq!(redacted_url("sqlite::memory:"), "sqlite::memory:");
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -37,7 +37,7 @@ pub enum HostError {
     /// The queue could not be opened.
     #[error("queue {url}: {source}")]
     Queue {
-        /// Its URL.
+        /// Its URL, password masked.
         url: String,
         /// Why.
         #[source]
@@ -73,10 +73,10 @@ impl Host {
             base_delay: Duration::from_millis(config.queue.base_delay_ms),
             max_delay: Duration::from_secs(config.queue.max_delay_secs),
         };
-        let queue = Queue::open(&config.queue.url, policy)
+        let queue = Queue::open_named(&config.queue.url, &config.queue.name, policy)
             .await
             .map_err(|source| HostError::Queue {
-                url: config.queue.url.clone(),
+                url: crate::config::redacted_url(&config.queue.url),
                 source,
             })?;
         let carriers_dir = config.mappings.dir.join("carriers");

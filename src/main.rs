@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 /// normalize, jobs) keep quiet below warnings so the report stays readable.
 fn init_tracing(command: &cli::Command) {
     let default = match command {
-        cli::Command::Run => "info",
+        cli::Command::Run | cli::Command::Worker { .. } => "info",
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

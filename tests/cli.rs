@@ -614,3 +614,74 @@ fn normalize_reads_every_marketplace_into_the_same_canonical_shape() {
         text(&out.stderr)
     );
 }
+
+/// `shipgate worker` on a Redis queue: it runs what another process queued, then stops
+/// cleanly on SIGTERM with its counts. Redis is the one `./scripts/test` starts
+/// (`TEST_REDIS_URL`); without it this test fails rather than skips.
+#[tokio::test]
+async fn a_worker_process_runs_queued_jobs_and_stops_on_sigterm() {
+    use shipgate::queue::{Job, Queue, RetryPolicy};
+    use std::time::{Duration, Instant};
+
+    let redis = std::env::var("TEST_REDIS_URL")
+        .expect("TEST_REDIS_URL: run ./scripts/test, which starts a private redis-server");
+    let name = format!("cli-worker-{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shipgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\nurl = \"sqlite://{}\"\n[queue]\nurl = \"{redis}\"\nname = \"{name}\"\n[mappings]\ndir = \"{}\"\n",
+            dir.path().join("store.db").display(),
+            repo("mappings").display()
+        ),
+    )
+    .unwrap();
+    let queue = Queue::open_named(&redis, &name, RetryPolicy::default())
+        .await
+        .unwrap();
+    queue
+        .push_many(vec![Job::TrackDue, Job::TrackDue, Job::TrackDue])
+        .await
+        .unwrap();
+
+    let child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["worker", "--concurrency", "2", "--config"])
+        .arg(&config)
+        .env_remove("SHIPGATE_CONFIG")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut child = child;
+    while queue.pending().await.unwrap() > 0 {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the worker process never ran the jobs:\n{}{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let logs = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{:?}\n{logs}", out.status);
+    assert!(logs.contains("shutdown requested"), "{logs}");
+    assert!(
+        logs.contains("succeeded=3") && logs.contains("dead=0"),
+        "{logs}"
+    );
+}

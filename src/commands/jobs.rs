@@ -30,9 +30,18 @@ pub(crate) async fn run(config_path: &Path, action: JobsAction) -> anyhow::Resul
             }
         }
         JobsAction::Retry { id, all } => {
-            let queue = Queue::open(&config.queue.url, RetryPolicy::default())
-                .await
-                .with_context(|| format!("queue {}", config.queue.url))?;
+            let queue = Queue::open_named(
+                &config.queue.url,
+                &config.queue.name,
+                RetryPolicy::default(),
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "queue {}",
+                    shipgate::config::redacted_url(&config.queue.url)
+                )
+            })?;
             let dead = store.list_dead(u32::MAX).await?;
             let chosen: Vec<_> = match (id, all) {
                 (Some(id), _) => dead.into_iter().filter(|d| d.id == id).collect(),

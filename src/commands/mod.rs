@@ -23,6 +23,7 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo { orders, data_dir } => demo::run(orders, data_dir).await,
         Command::Run => run::run(&cli.config).await,
+        Command::Worker { concurrency } => run::worker(&cli.config, concurrency).await,
         Command::Import {
             file,
             template,

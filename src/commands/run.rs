@@ -104,6 +104,40 @@ pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `shipgate worker`: the workers alone, on the configured queue, until Ctrl-C or
+/// SIGTERM; the jobs they hold finish first.
+pub(crate) async fn worker(
+    config_path: &Path,
+    concurrency: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let connectors = Connectors::from_config(&config)?;
+    let host = Host::open(&config, connectors).await?;
+    let concurrency = concurrency.unwrap_or(config.queue.concurrency);
+    tracing::info!(
+        queue = %shipgate::config::redacted_url(&config.queue.url),
+        name = %config.queue.name,
+        workers = concurrency,
+        "shipgate worker is running; Ctrl-C or SIGTERM to stop"
+    );
+    let stats = host
+        .queue
+        .run(
+            host.pipeline.clone(),
+            host.dead.clone(),
+            concurrency,
+            shutdown_signal(),
+        )
+        .await?;
+    tracing::info!(
+        succeeded = stats.succeeded,
+        retried = stats.retried,
+        dead = stats.dead,
+        "stopped"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Imports every stable file of a drop folder, then moves it to done/ or failed/.
 async fn watch_drop_folder(spec: DropSpec, host: Host, templates: Arc<Templates>) {
     let folder = match DropFolder::new(&spec.folder) {

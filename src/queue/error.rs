@@ -10,7 +10,7 @@ pub enum QueueError {
     /// The URL names a backend this build does not have. Only the scheme is kept: a
     /// queue URL may carry a password.
     #[error(
-        "unsupported queue URL scheme {scheme:?}: only sqlite:// and sqlite::memory: are supported"
+        "unsupported queue URL scheme {scheme:?}: use sqlite://…, sqlite::memory: or redis://…"
     )]
     Unsupported {
         /// The scheme as written (`redis`, `postgres`…), empty when there was none.

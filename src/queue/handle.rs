@@ -4,11 +4,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use apalis_sqlite::SqlitePool;
 use futures::FutureExt;
 use ulid::Ulid;
 
-use super::backend;
+use super::backend::{Backend, DEFAULT_QUEUE_NAME};
 use super::error::QueueError;
 use super::handler::{DeadLetters, JobHandler};
 use super::job::{Envelope, Job};
@@ -22,18 +21,29 @@ const IDLE_CHECK: Duration = Duration::from_millis(50);
 /// process or another) see each other's jobs.
 #[derive(Debug, Clone)]
 pub struct Queue {
-    pool: SqlitePool,
+    backend: Backend,
     policy: RetryPolicy,
 }
 
 impl Queue {
-    /// `sqlite://path.db` (may be the same file as the store — use a separate pool) or
-    /// `sqlite::memory:`; sets up apalis' tables. Other schemes → QueueError::Unsupported
-    /// naming the scheme (Redis comes in a later issue).
+    /// The queue `shipgate` at `url`: `sqlite://path.db` (may be the same file as the
+    /// store — it gets its own pool), `sqlite::memory:`, or `redis://[user:password@]host[:port][/db]`
+    /// (`rediss://` for TLS); sets up apalis' tables on SQLite. Other schemes →
+    /// QueueError::Unsupported naming the scheme.
     pub async fn open(url: &str, policy: RetryPolicy) -> Result<Queue, QueueError> {
-        let pool = backend::open(url).await?;
+        Self::open_named(url, DEFAULT_QUEUE_NAME, policy).await
+    }
+
+    /// The queue `name` at `url`: deployments (or tests) sharing one Redis or one file
+    /// keep their jobs apart by name.
+    pub async fn open_named(
+        url: &str,
+        name: &str,
+        policy: RetryPolicy,
+    ) -> Result<Queue, QueueError> {
+        let backend = Backend::open(url, name).await?;
         Ok(Queue {
-            pool,
+            backend,
             policy: RetryPolicy {
                 max_attempts: policy.max_attempts.max(1),
                 ..policy
@@ -67,7 +77,7 @@ impl Queue {
 
     /// Jobs not yet finished (queued, scheduled for later, or running).
     pub async fn pending(&self) -> Result<u64, QueueError> {
-        backend::pending(&self.pool).await
+        self.backend.pending().await
     }
 
     /// Runs `concurrency` workers until `shutdown` resolves, then drains in-flight jobs.
@@ -134,11 +144,11 @@ impl Queue {
         &self,
         items: &[(Envelope, Duration)],
     ) -> Result<(), QueueError> {
-        backend::push(&self.pool, items).await
+        self.backend.push(items).await
     }
 
-    /// The pool workers poll.
-    pub(super) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The store workers poll.
+    pub(super) fn backend(&self) -> &Backend {
+        &self.backend
     }
 }

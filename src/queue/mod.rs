@@ -1,7 +1,7 @@
 //! The job queue: every step of the pipeline is a [`Job`] pushed here and run by workers
 //! with our own retry policy, ending in the dead list when retries run out.
 //!
-//! The backend is chosen by URL (`sqlite://…` today, Redis later) and lives behind
+//! The backend is chosen by URL (`sqlite://…` or `redis://…`) and lives behind
 //! [`Queue`]; apalis types never leave this module, so the pipeline sees only [`Job`],
 //! [`Envelope`], [`JobError`] and the two traits it implements, [`JobHandler`] and
 //! [`DeadLetters`].
@@ -28,6 +28,7 @@ mod names;
 mod retry;
 mod worker;
 
+pub use backend::DEFAULT_QUEUE_NAME;
 pub use error::QueueError;
 pub use handle::Queue;
 pub use handler::{DeadLetters, JobError, JobHandler};

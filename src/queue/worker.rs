@@ -1,4 +1,4 @@
-//! Running jobs: apalis workers over the SQLite backend, each attempt settled by our own
+//! Running jobs: apalis workers over the queue's store, each attempt settled by our own
 //! retry policy, and a supervisor that restarts a failed worker under a new name.
 
 use std::convert::Infallible;
@@ -9,15 +9,15 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use apalis::prelude::{
-    BackendExt, Codec, Data, PollSnapshot, PollStrategy, WorkerBuilder, WorkerBuilderExt,
-    WorkerError,
+    AbortError, BackendExt, Codec, Data, PollSnapshot, PollStrategy, WorkerBuilder,
+    WorkerBuilderExt, WorkerError,
 };
 use apalis_sqlite::SqliteStorage;
 use futures::future::{BoxFuture, Shared};
 use futures::FutureExt;
 use tracing::Instrument;
 
-use super::backend;
+use super::backend::{self, Store};
 use super::error::QueueError;
 use super::handle::Queue;
 use super::handler::{DeadLetters, JobError, JobHandler};
@@ -105,8 +105,10 @@ impl PollStrategy for Ticker {
     }
 }
 
-/// Why an apalis task is marked failed rather than done. The task then stays in the
-/// queue's table, payload and reason kept, instead of vanishing.
+/// Why an apalis task is killed rather than done. The task then stays in the queue's
+/// store, payload and reason kept, instead of vanishing; killed, not failed, because
+/// apalis-redis reschedules a failed task up to 25 times whatever its `max_attempts`
+/// (sharp edge: retry caps), and neither reason goes away by retrying.
 #[derive(Debug, thiserror::Error)]
 enum TaskFailure {
     /// The payload is not an envelope this build understands.
@@ -197,13 +199,17 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// The apalis task function: decode, then settle inside a span naming the job.
-async fn execute(raw: Vec<u8>, settler: Data<Arc<Settler>>) -> Result<(), TaskFailure> {
+async fn execute(raw: Vec<u8>, settler: Data<Arc<Settler>>) -> Result<(), AbortError> {
     let envelope: Envelope = serde_json::from_slice(&raw).map_err(|err| {
-        tracing::error!(%err, "undecodable job payload left failed in the queue table");
-        TaskFailure::Undecodable(err.to_string())
+        tracing::error!(%err, "undecodable job payload killed and kept in the queue");
+        AbortError::new(TaskFailure::Undecodable(err.to_string()))
     })?;
     let span = tracing::info_span!("job", id = %envelope.id, kind = envelope.job.kind(), attempt = envelope.attempt);
-    settler.settle(envelope).instrument(span).await
+    settler
+        .settle(envelope)
+        .instrument(span)
+        .await
+        .map_err(AbortError::new)
 }
 
 /// A shutdown signal every worker can wait on.
@@ -246,17 +252,30 @@ async fn supervise(queue: Queue, settler: Arc<Settler>, shutdown: Signal) {
     let mut pause = Duration::from_millis(200);
     loop {
         let name = worker_name("worker");
-        let storage = SqliteStorage::<Vec<u8>>::new(queue.pool())
-            .with_config(backend::config())
-            .with_codec(RawCodec)
-            .poll_with_strategy(Ticker::new());
-        let worker = WorkerBuilder::new(name.as_str())
-            .backend(storage)
-            .data(settler.clone())
-            .concurrency(1)
-            .build(execute);
         let stop = shutdown.clone().map(Ok::<(), WorkerError>);
-        match worker.run_until(stop).await {
+        // One builder per store type: the storages differ in type, not in how a worker
+        // is put together over them.
+        macro_rules! worker_over {
+            ($storage:expr) => {
+                WorkerBuilder::new(name.as_str())
+                    .backend(
+                        $storage
+                            .with_codec(RawCodec)
+                            .poll_with_strategy(Ticker::new()),
+                    )
+                    .data(settler.clone())
+                    .concurrency(1)
+                    .build(execute)
+                    .run_until(stop)
+                    .await
+            };
+        }
+        let outcome = match &queue.backend().store {
+            Store::Sqlite(pool) => worker_over!(SqliteStorage::<Vec<u8>>::new(pool)
+                .with_config(backend::sqlite_config(&queue.backend().name))),
+            Store::Redis(redis) => worker_over!(redis.storage()),
+        };
+        match outcome {
             Ok(()) => return,
             Err(err) => {
                 if shutdown.peek().is_some() {

@@ -1,0 +1,106 @@
+//! The Redis backend (apalis-redis), for many workers on many machines: connecting,
+//! storing tasks, counting unfinished ones, and the configuration its workers run with.
+//!
+//! apalis-redis keeps a queue under `{name}:…` keys: a hash of payloads, one metadata
+//! hash per task, a scheduled sorted set every task enters first (its `run_at` is never
+//! in the past), the active list fetches take from, one in-flight set per worker, and
+//! done/dead sets. Its connection manager reconnects after a Redis restart.
+//!
+//! `persist_results` stays on (the default): with it off, apalis-core never sends the
+//! completion event, so a finished task stays in flight and runs again once its worker
+//! is gone.
+
+use std::fmt;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use apalis::prelude::Task;
+use apalis_redis::{Config, ConnectionManager, RedisStorage};
+
+use super::{BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
+use crate::queue::error::QueueError;
+
+/// How long a pushed attempt's idempotency key is remembered: a retry scheduled twice
+/// by a worker that crashed between scheduling and acknowledging is stored once within
+/// this window. apalis-redis' default (none) expires the key at once.
+const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Counts the tasks of a queue that are not finished: active, scheduled (retries and
+/// fresh pushes alike), and in flight with any registered worker (a dead worker's stay
+/// counted until they are handed back).
+static PENDING: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"local n = redis.call('llen', KEYS[1]) + redis.call('zcard', KEYS[2])
+for _, worker in ipairs(redis.call('zrange', KEYS[3], 0, -1)) do
+  n = n + redis.call('scard', KEYS[4] .. ':' .. worker)
+end
+return n",
+    )
+});
+
+/// One Redis queue: its connection and apalis configuration.
+#[derive(Clone)]
+pub(in crate::queue) struct RedisQueue {
+    conn: ConnectionManager,
+    config: Config,
+    name: String,
+}
+
+impl fmt::Debug for RedisQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisQueue")
+            .field("queue", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisQueue {
+    /// Connects to `url` for queue `name`. The error names what failed, never the URL
+    /// (it may carry a password).
+    pub(super) async fn open(url: &str, name: &str) -> Result<Self, QueueError> {
+        let client = redis::Client::open(url)
+            .map_err(|e| QueueError::backend("read the Redis URL", format!("{:?}", e.kind())))?;
+        let conn = client
+            .get_connection_manager()
+            .await
+            .map_err(|e| QueueError::backend("connect to Redis", e))?;
+        Ok(Self {
+            conn,
+            config: Config::default()
+                .queue(name)
+                .batch_size(BATCH_SIZE)
+                .heartbeat_interval(HEARTBEAT)
+                .missed_heartbeats(MISSED_HEARTBEATS)
+                .emit_events(false)
+                .idempotency_ttl(Some(IDEMPOTENCY_TTL)),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Stores the tasks with one script call: all or none.
+    pub(super) async fn push(&self, tasks: &[Task<Vec<u8>>]) -> Result<(), QueueError> {
+        let mut conn = self.conn.clone();
+        apalis_redis::queries::push_tasks(&mut conn, &self.config, tasks)
+            .await
+            .map_err(|e| QueueError::backend("push jobs", e))?;
+        Ok(())
+    }
+
+    /// Tasks of this queue not finished yet.
+    pub(super) async fn pending(&self) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        PENDING
+            .key(self.config.active_jobs_list())
+            .key(self.config.scheduled_jobs_set())
+            .key(self.config.workers_set())
+            .key(self.config.inflight_jobs_set())
+            .invoke_async::<u64>(&mut conn)
+            .await
+            .map_err(|e| QueueError::backend("count pending jobs", e))
+    }
+
+    /// A storage for one worker over this queue's connection.
+    pub(in crate::queue) fn storage(&self) -> RedisStorage<Vec<u8>> {
+        RedisStorage::new(self.conn.clone()).with_config(self.config.clone())
+    }
+}
