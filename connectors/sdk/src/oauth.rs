@@ -135,6 +135,27 @@ impl TokenSource {
         Ok(token)
     }
 
+    /// Sends `request` with the current token as its bearer and reads the answer whole,
+    /// whatever its status; a 401 drops the token so the next call fetches a fresh one.
+    /// `what` names the call in errors. Every OAuth client's calls go through here.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<HttpAnswer, ConnectorError> {
+        let token = self.token().await?;
+        let response = request
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Transport(format!("{what}: {e}")))?;
+        let answer = HttpAnswer::read(response, what).await?;
+        if answer.status == 401 {
+            self.invalidate().await;
+        }
+        Ok(answer)
+    }
+
     /// Drops the cached token, after the remote refused it (revoked, rotated secret), so
     /// the next call fetches a new one.
     pub async fn invalidate(&self) {

@@ -122,30 +122,17 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<HttpAnswer, ConnectorError> {
-        let token = self.tokens.token().await?;
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_string()
         } else {
             format!("{}{path}", self.base)
         };
-        let mut request = self
-            .http
-            .request(method, &url)
-            .bearer_auth(token)
-            .timeout(self.timeout);
+        let mut request = self.http.request(method, &url).timeout(self.timeout);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("cdek {path}: {e}")))?;
-        let answer = HttpAnswer::read(response, &format!("cdek {path}")).await?;
-        if answer.status == 401 {
-            // An expired or revoked token (`v2_token_expired`): the next call fetches one.
-            self.tokens.invalidate().await;
-        }
-        Ok(answer)
+        // An expired or revoked token (`v2_token_expired`) is dropped there.
+        self.tokens.send(request, &format!("cdek {path}")).await
     }
 
     /// Sends one call; a non-success status is an error.

@@ -5,7 +5,6 @@
 
 use reqwest::Method;
 use serde::Deserialize;
-use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
 use std::time::Duration;
@@ -75,28 +74,18 @@ impl Client {
         body: &serde_json::Value,
         transaction: Option<&str>,
     ) -> Result<Vec<u8>, ConnectorError> {
-        let token = self.tokens.token().await?;
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token)
             .header("X-locale", "en_US")
             .timeout(self.timeout)
             .json(body);
         if let Some(id) = transaction {
             request = request.header("x-customer-transaction-id", id);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("fedex {path}: {e}")))?;
-        let answer = HttpAnswer::read(response, &format!("fedex {path}")).await?;
+        let answer = self.tokens.send(request, &format!("fedex {path}")).await?;
         if answer.is_success() {
             return Ok(answer.body);
-        }
-        if answer.status == 401 {
-            // An expired or revoked token: the next call fetches a new one.
-            self.tokens.invalidate().await;
         }
         Err(answer.error(&fedex_message(&answer.body)))
     }

@@ -112,14 +112,10 @@ impl Client {
     pub(super) async fn track(&self, unitnos: &str) -> Result<Vec<u8>, ConnectorError> {
         let mut answer = self.track_once(unitnos).await?;
         if answer.status == 401 {
-            self.tokens.invalidate().await;
             answer = self.track_once(unitnos).await?;
         }
         if answer.is_success() {
             return Ok(answer.body);
-        }
-        if answer.status == 401 {
-            self.tokens.invalidate().await;
         }
         Err(error_for_status(
             answer.status,
@@ -129,23 +125,17 @@ impl Client {
     }
 
     async fn track_once(&self, unitnos: &str) -> Result<HttpAnswer, ConnectorError> {
-        let what = "gls track-and-trace";
-        let token = self.tokens.token().await?;
-        let response = self
+        let request = self
             .http
             .get(format!(
                 "{}/tracking/simple/trackids/{unitnos}",
                 self.endpoints.tracking
             ))
             .query(&[("showEvents", "true")])
-            .bearer_auth(token)
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::ACCEPT_LANGUAGE, "EN")
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("{what}: {e}")))?;
-        HttpAnswer::read(response, what).await
+            .timeout(self.timeout);
+        self.tokens.send(request, "gls track-and-trace").await
     }
 }
 

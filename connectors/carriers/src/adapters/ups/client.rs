@@ -92,7 +92,6 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Answer, ConnectorError> {
-        let token = self.tokens.token().await?;
         // transId: "an identifier unique to the request", at most 32 characters.
         let trans_id = format!(
             "sg{:x}{:x}",
@@ -102,23 +101,13 @@ impl Client {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token)
             .header("transId", trans_id)
             .header("transactionSrc", TRANSACTION_SRC)
             .timeout(self.timeout);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Transport(format!("ups {path}: {e}")))?;
-        let answer = Answer::read(response, &format!("ups {path}")).await?;
-        if answer.status == 401 {
-            // A revoked or expired token: the next call fetches a new one.
-            self.tokens.invalidate().await;
-        }
-        Ok(answer)
+        self.tokens.send(request, &format!("ups {path}")).await
     }
 
     /// Sends one call; a non-success status is an error.
