@@ -30,6 +30,19 @@ pub struct ServiceInfo {
     pub name: String,
 }
 
+impl ServiceInfo {
+    /// The services of an adapter's `(code, name)` table, as [`CarrierInfo::services`]
+    /// lists them.
+    pub fn table(rows: &[(&str, &str)]) -> Vec<ServiceInfo> {
+        rows.iter()
+            .map(|(code, name)| ServiceInfo {
+                code: (*code).into(),
+                name: (*name).into(),
+            })
+            .collect()
+    }
+}
+
 /// Who a carrier adapter is: the registry code it answers for and what it sells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CarrierInfo {

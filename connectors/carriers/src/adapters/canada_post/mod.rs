@@ -140,13 +140,7 @@ impl CanadaPost {
             code: "canada_post".into(),
             name: "Canada Post".into(),
             origin_countries: vec![canada],
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,

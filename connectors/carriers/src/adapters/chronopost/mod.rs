@@ -117,13 +117,7 @@ impl Chronopost {
                 code: CODE.into(),
                 name: "Chronopost".into(),
                 origin_countries: vec![origin],
-                services: SERVICES
-                    .iter()
-                    .map(|(code, name)| ServiceInfo {
-                        code: (*code).into(),
-                        name: (*name).into(),
-                    })
-                    .collect(),
+                services: ServiceInfo::table(SERVICES),
                 capabilities: Capabilities {
                     quote: true,
                     book: true,

@@ -128,13 +128,7 @@ impl DhlExpress {
             code: "dhl_express".into(),
             name: "DHL Express".into(),
             origin_countries: Vec::new(),
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,

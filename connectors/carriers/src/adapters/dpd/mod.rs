@@ -98,13 +98,7 @@ impl Dpd {
                 code: CODE.into(),
                 name: "DPD".into(),
                 origin_countries: Vec::new(),
-                services: SERVICES
-                    .iter()
-                    .map(|(code, name)| ServiceInfo {
-                        code: (*code).into(),
-                        name: (*name).into(),
-                    })
-                    .collect(),
+                services: ServiceInfo::table(SERVICES),
                 capabilities: Capabilities {
                     quote: false,
                     book: true,

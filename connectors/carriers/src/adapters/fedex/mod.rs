@@ -137,13 +137,7 @@ impl Fedex {
             code: "fedex".into(),
             name: "FedEx".into(),
             origin_countries: Vec::new(),
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,

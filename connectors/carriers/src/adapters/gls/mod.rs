@@ -201,13 +201,7 @@ impl Gls {
             code: CODE.into(),
             name: "GLS".into(),
             origin_countries: Vec::new(),
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: !tariff.is_empty(),
                 book: true,

@@ -203,13 +203,7 @@ impl RussianPost {
             code: CODE.into(),
             name: "Russian Post".into(),
             origin_countries: vec![book::russia()],
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,

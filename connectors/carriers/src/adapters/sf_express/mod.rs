@@ -136,13 +136,7 @@ impl SfExpress {
             code: "sf_express".into(),
             name: "SF Express".into(),
             origin_countries: Vec::new(),
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,

@@ -139,13 +139,7 @@ impl Usps {
                     message: e.to_string(),
                 }
             })?],
-            services: SERVICES
-                .iter()
-                .map(|(code, name)| ServiceInfo {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            services: ServiceInfo::table(SERVICES),
             capabilities: Capabilities {
                 quote: true,
                 book: true,
