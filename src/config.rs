@@ -144,6 +144,10 @@ pub struct QueueSettings {
     /// Longest retry delay.
     #[serde(default = "default_max_delay_secs")]
     pub max_delay_secs: u64,
+    /// How long finished jobs stay in the queue's store before workers sweep them out;
+    /// unset, the store's default (an hour on SQLite, a minute on Redis).
+    #[serde(default)]
+    pub keep_finished_secs: Option<u64>,
 }
 
 fn default_concurrency() -> usize {
@@ -171,6 +175,7 @@ impl Default for QueueSettings {
             max_attempts: default_max_attempts(),
             base_delay_ms: default_base_delay_ms(),
             max_delay_secs: default_max_delay_secs(),
+            keep_finished_secs: None,
         }
     }
 }

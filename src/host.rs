@@ -73,12 +73,15 @@ impl Host {
             base_delay: Duration::from_millis(config.queue.base_delay_ms),
             max_delay: Duration::from_secs(config.queue.max_delay_secs),
         };
-        let queue = Queue::open_named(&config.queue.url, &config.queue.name, policy)
+        let mut queue = Queue::open_named(&config.queue.url, &config.queue.name, policy)
             .await
             .map_err(|source| HostError::Queue {
                 url: crate::config::redacted_url(&config.queue.url),
                 source,
             })?;
+        if let Some(secs) = config.queue.keep_finished_secs {
+            queue = queue.keep_finished(Duration::from_secs(secs));
+        }
         let carriers_dir = config.mappings.dir.join("carriers");
         let registry = Registry::load_dir(&carriers_dir).map_err(|errors| HostError::Carriers {
             dir: carriers_dir.display().to_string(),

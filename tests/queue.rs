@@ -579,6 +579,57 @@ async fn throughput_of_ten_thousand_noop_jobs() {
 }
 
 /// Runs each named case on both stores, as `sqlite::<case>` and `redis::<case>`.
+async fn a_sweep_removes_finished_jobs_and_nothing_else(kind: Kind) {
+    let Opened { queue, .. } = &kind.open(RetryPolicy::default()).await;
+    // Kept for longer than the case lasts: the workers' own sweeps remove nothing.
+    let queue = queue.clone().keep_finished(Duration::from_secs(3600));
+    let jobs = (0..20).map(|i| pull(&format!("shop-{i}"))).collect();
+    queue.push_many(jobs).await.unwrap();
+    queue
+        .run_until_idle(Scripted::new(|_| Ok(())), Arc::new(Graveyard::default()), 2)
+        .await
+        .unwrap();
+    assert_eq!(queue.finished().await.unwrap(), 20);
+    queue
+        .push_after(pull("later"), Duration::from_secs(3600))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        queue
+            .sweep_finished(Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        0,
+        "jobs younger than the retention stay"
+    );
+    assert_eq!(queue.sweep_finished(Duration::ZERO).await.unwrap(), 20);
+    assert_eq!(queue.finished().await.unwrap(), 0);
+    assert_eq!(
+        queue.pending().await.unwrap(),
+        1,
+        "unfinished jobs are untouched"
+    );
+}
+
+async fn running_workers_sweep_with_the_queue_retention(kind: Kind) {
+    let Opened { queue, .. } = &kind.open(RetryPolicy::default()).await;
+    let queue = queue.clone().keep_finished(Duration::ZERO);
+    let jobs = (0..10).map(|i| pull(&format!("shop-{i}"))).collect();
+    queue.push_many(jobs).await.unwrap();
+    let handler = Scripted::new(|_| Ok(()));
+    queue
+        .run_until_idle(handler.clone(), Arc::new(Graveyard::default()), 2)
+        .await
+        .unwrap();
+    assert_eq!(handler.calls().len(), 10);
+    assert_eq!(
+        queue.finished().await.unwrap(),
+        0,
+        "the workers swept as they stopped"
+    );
+}
+
 macro_rules! on_both_stores {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -606,7 +657,9 @@ on_both_stores!(
     a_thousand_jobs_on_four_workers_each_run_exactly_once,
     shutdown_lets_the_running_job_finish,
     a_panicking_handler_buries_the_job_and_the_worker_goes_on,
-    zero_workers_is_an_error
+    zero_workers_is_an_error,
+    a_sweep_removes_finished_jobs_and_nothing_else,
+    running_workers_sweep_with_the_queue_retention
 );
 
 #[tokio::test]
@@ -670,4 +723,52 @@ async fn an_unreachable_redis_is_an_error_without_the_password() {
     assert!(matches!(err, QueueError::Backend { .. }), "{err:?}");
     assert!(!err.to_string().contains("s3cret-pw"), "{err}");
     assert!(!format!("{err:?}").contains("s3cret-pw"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_redis_sweep_leaves_no_key_of_a_finished_job_and_keeps_killed_ones() {
+    let opened = Kind::Redis.open(RetryPolicy::default()).await;
+    let client = ::redis::Client::open(opened.url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let config = apalis_redis::Config::default().queue(&opened.name);
+    let raw = apalis::prelude::TaskBuilder::new(b"not json".to_vec()).build();
+    apalis_redis::queries::push_tasks(&mut conn, &config, &[raw])
+        .await
+        .unwrap();
+    // More than one sweep slice, so the scan has to go on past its first call.
+    let jobs = (0..1200).map(|i| pull(&format!("shop-{i}"))).collect();
+    opened.queue.push_many(jobs).await.unwrap();
+    opened
+        .queue
+        .run_until_idle(Scripted::new(|_| Ok(())), Arc::new(Graveyard::default()), 4)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        opened.queue.sweep_finished(Duration::ZERO).await.unwrap(),
+        1200
+    );
+    let payloads: u64 = ::redis::cmd("HLEN")
+        .arg(config.job_data_hash())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(payloads, 1, "only the killed task's payload is left");
+    let metas: Vec<String> = ::redis::cmd("KEYS")
+        .arg(format!("{}:*", config.job_meta_hash()))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(metas.len(), 1, "{metas:?}");
+    let done: u64 = ::redis::cmd("SCARD")
+        .arg(config.done_jobs_set())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(done, 0);
+    assert_eq!(
+        opened.queue.finished().await.unwrap(),
+        1,
+        "the killed task stays"
+    );
 }

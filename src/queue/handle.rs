@@ -80,6 +80,26 @@ impl Queue {
         self.backend.pending().await
     }
 
+    /// Finished jobs the queue's store still keeps (done ones until a sweep removes
+    /// them, killed ones for good), for the operator's view of the queue.
+    pub async fn finished(&self) -> Result<u64, QueueError> {
+        self.backend.finished().await
+    }
+
+    /// Removes the jobs that finished successfully at least `older_than` ago and says
+    /// how many went. Running workers call it every minute with the queue's retention
+    /// ([`Queue::keep_finished`]); an operator may call it at any time.
+    pub async fn sweep_finished(&self, older_than: Duration) -> Result<u64, QueueError> {
+        self.backend.sweep(older_than).await
+    }
+
+    /// This handle with its finished jobs kept for `retention` instead of the store's
+    /// default (an hour on SQLite, a minute on Redis).
+    pub fn keep_finished(mut self, retention: Duration) -> Queue {
+        self.backend.keep_finished = retention;
+        self
+    }
+
     /// Runs `concurrency` workers until `shutdown` resolves, then drains in-flight jobs.
     ///
     /// Jobs a worker claimed but had not started go back to the queue. A worker that

@@ -235,6 +235,7 @@ pub(super) async fn run(
         dead,
         counters: Counters::default(),
     });
+    let janitor = tokio::spawn(sweep_until(queue.clone(), shutdown.clone()));
     let slots: Vec<_> = (0..concurrency)
         .map(|_| tokio::spawn(supervise(queue.clone(), settler.clone(), shutdown.clone())))
         .collect();
@@ -242,7 +243,35 @@ pub(super) async fn run(
         slot.await
             .map_err(|e| QueueError::backend("run a worker", e))?;
     }
+    janitor
+        .await
+        .map_err(|e| QueueError::backend("sweep finished jobs", e))?;
+    sweep(queue).await;
     Ok(settler.counters.snapshot())
+}
+
+/// Sweeps finished jobs out of the store at start and every [`backend::SWEEP_EVERY`]
+/// until shutdown. Every worker process sweeps; a sweep is idempotent, so several
+/// at once only repeat each other's work.
+async fn sweep_until(queue: Queue, shutdown: Signal) {
+    let mut every = tokio::time::interval(backend::SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        futures::select! {
+            _ = every.tick().fuse() => sweep(&queue).await,
+            () = shutdown.clone().fuse() => return,
+        }
+    }
+}
+
+/// One sweep with the queue's retention; a failure is logged, the jobs stay for the
+/// next sweep.
+async fn sweep(queue: &Queue) {
+    match queue.sweep_finished(queue.backend().keep_finished).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::debug!(removed, "finished jobs swept"),
+        Err(err) => tracing::warn!(%err, "sweeping finished jobs failed; trying again later"),
+    }
 }
 
 /// Keeps one worker slot running until shutdown: a worker that stops on a backend error

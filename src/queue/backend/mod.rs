@@ -34,6 +34,11 @@ pub(super) const BATCH_SIZE: usize = 32;
 pub(super) const HEARTBEAT: Duration = Duration::from_secs(5);
 pub(super) const MISSED_HEARTBEATS: usize = 3;
 
+/// How often running workers sweep finished jobs out of the queue's store. apalis keeps
+/// every finished task (payload, metadata, result) for good, so without a sweep the
+/// store grows with every job ever run (sharp edge: clean-up of finished jobs).
+pub(super) const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
 /// The store behind one queue.
 #[derive(Debug, Clone)]
 pub(super) enum Store {
@@ -43,11 +48,24 @@ pub(super) enum Store {
     Redis(RedisQueue),
 }
 
-/// A queue's store and name.
+impl Store {
+    /// How long a finished job stays readable before a sweep removes it. On SQLite an
+    /// hour, to look at what just ran; on Redis a minute, because Redis holds every
+    /// task in memory and a busy queue finishes thousands a second.
+    fn default_keep_finished(&self) -> Duration {
+        match self {
+            Store::Sqlite(_) => Duration::from_secs(3600),
+            Store::Redis(_) => Duration::from_secs(60),
+        }
+    }
+}
+
+/// A queue's store, name, and how long its finished jobs are kept.
 #[derive(Debug, Clone)]
 pub(super) struct Backend {
     pub(super) store: Store,
     pub(super) name: String,
+    pub(super) keep_finished: Duration,
 }
 
 impl Backend {
@@ -65,6 +83,7 @@ impl Backend {
             }
         };
         Ok(Self {
+            keep_finished: store.default_keep_finished(),
             store,
             name: name.to_owned(),
         })
@@ -94,6 +113,28 @@ impl Backend {
         match &self.store {
             Store::Sqlite(pool) => sqlite::pending(pool, &self.name).await,
             Store::Redis(redis) => redis.pending().await,
+        }
+    }
+
+    /// Finished jobs still kept in the store: done, or killed (an undecodable payload,
+    /// kept as evidence and never swept).
+    pub(super) async fn finished(&self) -> Result<u64, QueueError> {
+        match &self.store {
+            Store::Sqlite(pool) => sqlite::finished(pool, &self.name).await,
+            Store::Redis(redis) => redis.finished().await,
+        }
+    }
+
+    /// Removes the jobs that finished successfully at least `older_than` ago, with
+    /// their payloads and results, and says how many went. Killed jobs stay.
+    pub(super) async fn sweep(&self, older_than: Duration) -> Result<u64, QueueError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO);
+        let cutoff = now.saturating_sub(older_than).as_secs();
+        match &self.store {
+            Store::Sqlite(pool) => sqlite::sweep(pool, &self.name, cutoff).await,
+            Store::Redis(redis) => redis.sweep(cutoff).await,
         }
     }
 }

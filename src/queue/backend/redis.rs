@@ -38,6 +38,34 @@ return n",
     )
 });
 
+/// Removes up to `ARGV[2]` members of the done set (scanned from cursor `ARGV[3]`) that
+/// finished at or before unix second `ARGV[1]`: the set entry, the payload, the result and
+/// the metadata hash. apalis' own vacuum reads the whole payload hash in one call and
+/// leaves the done set growing, so it is not used. Returns `{next cursor, removed}`;
+/// cursor "0" means the scan is complete.
+static SWEEP: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"local scan = redis.call('sscan', KEYS[1], ARGV[3], 'count', ARGV[2])
+local removed = 0
+for _, id in ipairs(scan[2]) do
+  local meta = KEYS[3] .. ':' .. id
+  local done_at = tonumber(redis.call('hget', meta, 'done_at'))
+  if done_at == nil or done_at <= tonumber(ARGV[1]) then
+    redis.call('srem', KEYS[1], id)
+    redis.call('hdel', KEYS[2], id)
+    redis.call('hdel', KEYS[3] .. ':result', id)
+    redis.call('del', meta)
+    removed = removed + 1
+  end
+end
+return {scan[1], removed}",
+    )
+});
+
+/// Done-set members one sweep call looks at: the script blocks Redis while it runs, so
+/// it runs in slices of about a millisecond.
+const SWEEP_SLICE: usize = 500;
+
 /// One Redis queue: its connection and apalis configuration.
 #[derive(Clone)]
 pub(in crate::queue) struct RedisQueue {
@@ -97,6 +125,43 @@ impl RedisQueue {
             .invoke_async::<u64>(&mut conn)
             .await
             .map_err(|e| QueueError::backend("count pending jobs", e))
+    }
+
+    /// Finished tasks still kept: the done and dead sets.
+    pub(super) async fn finished(&self) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        let (done, dead): (u64, u64) = redis::pipe()
+            .scard(self.config.done_jobs_set())
+            .scard(self.config.dead_jobs_set())
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| QueueError::backend("count finished jobs", e))?;
+        Ok(done + dead)
+    }
+
+    /// Removes the done tasks that finished at or before unix second `cutoff`, one
+    /// slice of the done set per script call.
+    pub(super) async fn sweep(&self, cutoff: u64) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        let mut cursor = String::from("0");
+        let mut removed = 0;
+        loop {
+            let (next, n): (String, u64) = SWEEP
+                .key(self.config.done_jobs_set())
+                .key(self.config.job_data_hash())
+                .key(self.config.job_meta_hash())
+                .arg(cutoff)
+                .arg(SWEEP_SLICE)
+                .arg(&cursor)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| QueueError::backend("sweep finished jobs", e))?;
+            removed += n;
+            if next == "0" {
+                return Ok(removed);
+            }
+            cursor = next;
+        }
     }
 
     /// A storage for one worker over this queue's connection.

@@ -105,3 +105,29 @@ pub(super) async fn pending(pool: &SqlitePool, name: &str) -> Result<u64, QueueE
     .map_err(|e| QueueError::backend("count pending jobs", e))?;
     Ok(u64::try_from(count).unwrap_or(0))
 }
+
+/// Finished tasks of queue `name` still in the table: done, killed, or failed for good.
+pub(super) async fn finished(pool: &SqlitePool, name: &str) -> Result<u64, QueueError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND (status IN ('Done', 'Killed') \
+         OR (status = 'Failed' AND attempts >= max_attempts))",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| QueueError::backend("count finished jobs", e))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Deletes the done tasks of queue `name` that finished at or before unix second
+/// `cutoff` (apalis records `done_at` in seconds).
+pub(super) async fn sweep(pool: &SqlitePool, name: &str, cutoff: u64) -> Result<u64, QueueError> {
+    let done =
+        sqlx::query("DELETE FROM Jobs WHERE job_type = ?1 AND status = 'Done' AND done_at <= ?2")
+            .bind(name)
+            .bind(i64::try_from(cutoff).unwrap_or(i64::MAX))
+            .execute(pool)
+            .await
+            .map_err(|e| QueueError::backend("sweep finished jobs", e))?;
+    Ok(done.rows_affected())
+}
