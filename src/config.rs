@@ -87,7 +87,8 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
-    /// `sqlite://path.db` (embedded default).
+    /// `sqlite://path.db` (embedded default) or
+    /// `postgres://[user[:password]@]host[:port]/db` for workers on many machines.
     pub url: String,
 }
 

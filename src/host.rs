@@ -17,7 +17,7 @@ pub enum HostError {
     /// The store could not be opened.
     #[error("store {url}: {source}")]
     Store {
-        /// Its URL.
+        /// Its URL, password masked.
         url: String,
         /// Why.
         #[source]
@@ -65,7 +65,7 @@ impl Host {
         let store = Store::open(&config.store.url)
             .await
             .map_err(|source| HostError::Store {
-                url: config.store.url.clone(),
+                url: crate::config::redacted_url(&config.store.url),
                 source,
             })?;
         let policy = RetryPolicy {

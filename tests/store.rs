@@ -1,4 +1,11 @@
-//! The store over real SQLite files in a temporary directory.
+//! The store over real databases: every case runs on a SQLite file in a temporary
+//! directory (`sqlite::<case>`) and on a PostgreSQL database of its own
+//! (`postgres::<case>`).
+//!
+//! PostgreSQL is the server `TEST_DATABASE_URL` names (`./scripts/test` starts a private
+//! one and sets it); without it the PostgreSQL cases fail, they never skip. Each case
+//! creates a fresh database there and drops it when done, so cases run in parallel on
+//! one server without seeing each other's rows.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -10,14 +17,128 @@ use shipgate_sdk::model::{
     TrackingStatus,
 };
 use shipgate_sdk::Cursor;
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
 use std::time::Instant;
 use tempfile::TempDir;
 use ulid::Ulid;
 
-async fn open() -> (Store, TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&url(&dir)).await.unwrap();
-    (store, dir)
+/// Which database a case runs on.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one case, removed when the case ends however it ends. A
+/// PostgreSQL one sorts text by the `en-US` rules unless told otherwise, as production
+/// databases made with a language's locale do.
+enum Fresh {
+    /// Held only so the directory outlives the store.
+    Sqlite {
+        _dir: TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl Kind {
+    /// A fresh empty database and its URL.
+    async fn fresh(self) -> (String, Fresh) {
+        match self {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                (url(&dir), Fresh::Sqlite { _dir: dir })
+            }
+            Kind::Postgres => {
+                let admin_url = postgres_url();
+                let name = format!("store_{}", Ulid::new().to_string().to_lowercase());
+                let mut admin = PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to TEST_DATABASE_URL: {e}"));
+                admin
+                    .execute(AssertSqlSafe(format!(
+                        "CREATE DATABASE {name} TEMPLATE template0 \
+                         LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+                    )))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                (
+                    with_database(&admin_url, &name),
+                    Fresh::Postgres { admin_url, name },
+                )
+            }
+        }
+    }
+
+    /// A store on a fresh database.
+    async fn open(self) -> (Store, Fresh) {
+        let (url, fresh) = self.fresh().await;
+        (Store::open(&url).await.unwrap(), fresh)
+    }
+
+    /// The migration files this kind of database runs.
+    fn migrations(self) -> &'static str {
+        match self {
+            Kind::Sqlite => concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"),
+            Kind::Postgres => concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"),
+        }
+    }
+}
+
+impl Drop for Fresh {
+    /// Drops a case's PostgreSQL database, so a shared server does not fill up with test
+    /// databases. `Drop` cannot await, and may run inside the case's runtime, so the drop
+    /// runs on a thread of its own with its own runtime; it is best effort.
+    fn drop(&mut self) {
+        let Fresh::Postgres { admin_url, name } = self else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url).await.ok()?;
+                admin
+                    .execute(AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .await
+                    .ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// The PostgreSQL server the cases may create databases on.
+fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "TEST_DATABASE_URL is not set: run ./scripts/test (it starts a private \
+             PostgreSQL) or point it at a PostgreSQL where you may create databases"
+        )
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[host_start..]
+        .find('/')
+        .map_or(base.len(), |i| host_start + i);
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{}/{name}{query}", &base[..host_end])
 }
 
 fn url(dir: &TempDir) -> String {
@@ -79,10 +200,9 @@ fn event(number: &str, status: TrackingStatus, code: &str, at: &str) -> Tracking
     }
 }
 
-#[tokio::test]
-async fn data_survives_reopening_and_migrations_run_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&url(&dir)).await.unwrap();
+async fn data_survives_reopening_and_migrations_run_once(kind: Kind) {
+    let (url, _db) = kind.fresh().await;
+    let store = Store::open(&url).await.unwrap();
     let o = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -94,16 +214,11 @@ async fn data_survives_reopening_and_migrations_run_once() {
         .put_raw("shop-1", "application/json", b"{}")
         .await
         .unwrap();
-    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(mode, "wal");
     store.pool().close().await;
     drop(store);
 
     for _ in 0..2 {
-        let store = Store::open(&url(&dir)).await.unwrap();
+        let store = Store::open(&url).await.unwrap();
         let back = store
             .get_order(id)
             .await
@@ -116,26 +231,80 @@ async fn data_survives_reopening_and_migrations_run_once() {
                 .fetch_one(store.pool())
                 .await
                 .unwrap();
-        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-            .unwrap()
-            .count() as i64;
+        let files = std::fs::read_dir(kind.migrations()).unwrap().count() as i64;
         assert_eq!(applied, files, "each migration is applied exactly once");
         store.pool().close().await;
     }
 }
 
+/// Stored text sorts byte by byte on both databases, as times stored as text must (the
+/// stale-version check and the due-parcel order rely on it). The PostgreSQL cases run in
+/// databases whose own collation is a linguistic one (`en-US`, where "bad" sorts before
+/// "Missing"), so this fails there unless the schema asks for byte order.
+async fn text_sorts_byte_wise(kind: Kind) {
+    let (store, _db) = kind.open().await;
+    for reason in ["bad date", "Missing SKU"] {
+        store
+            .quarantine(&NewQuarantine {
+                connector_id: "csv-1".into(),
+                kind: "csv_row".into(),
+                input: reason.as_bytes().to_vec(),
+                location: "line 2".into(),
+                reason: reason.into(),
+                raw_hash: None,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.quarantine_counts().await.unwrap(),
+        vec![("Missing SKU".to_owned(), 1), ("bad date".to_owned(), 1)]
+    );
+}
+
+// SQLite-only: journal modes, in-memory databases, file paths and the embedded queue's
+// tables sharing the store's file exist only there.
+
+#[tokio::test]
+async fn sqlite_files_run_in_wal_mode_with_foreign_keys() {
+    let (store, _db) = Kind::Sqlite.open().await;
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (keys,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (busy,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!((mode.as_str(), sync, keys, busy), ("wal", 2, 1, 5000));
+}
+
 #[tokio::test]
 async fn store_and_queue_migrations_share_one_file() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&url(&dir)).await.unwrap();
+    let url = url(&dir);
+    // The queue keeps a pool of its own on the same file, as `shipgate::queue` does.
+    let queue_pool = || async { sqlx::SqlitePool::connect(&url).await.unwrap() };
+    let store = Store::open(&url).await.unwrap();
+    let queue = queue_pool().await;
     apalis_sqlite::SqliteStorage::migrations()
-        .run(store.pool())
+        .run(&queue)
         .await
         .unwrap();
+    queue.close().await;
     store.pool().close().await;
-    let store = Store::open(&url(&dir)).await.unwrap();
+    let store = Store::open(&url).await.unwrap();
+    let queue = queue_pool().await;
     apalis_sqlite::SqliteStorage::migrations()
-        .run(store.pool())
+        .run(&queue)
         .await
         .unwrap();
     assert_eq!(store.count_orders("acme").await.unwrap(), 0);
@@ -164,8 +333,118 @@ async fn an_unusable_url_is_an_open_error() {
 }
 
 #[tokio::test]
-async fn raw_payloads_are_keyed_by_content_hash() {
-    let (store, _dir) = open().await;
+async fn an_unknown_scheme_is_an_open_error() {
+    let err = Store::open("mysql://localhost/shipgate").await.unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("sqlite:// or postgres://"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_is_an_open_error_without_the_password() {
+    let err = Store::open("postgres://shipgate:s3cret-pw@127.0.0.1:1/shipgate")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(!err.to_string().contains("s3cret-pw"), "{err}");
+    assert!(!format!("{err:?}").contains("s3cret-pw"), "{err:?}");
+}
+
+/// A PostgreSQL restart or failover drops every connection of the store at once: the
+/// pool checks each connection before handing it out and replaces the dead ones, so the
+/// next operations succeed and nothing committed before is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_connections_killed_mid_run_are_replaced() {
+    let (url, _db) = Kind::Postgres.fresh().await;
+    let store = Store::open(&url).await.unwrap();
+    let first: Vec<Order> = (0..50)
+        .map(|i| {
+            order(
+                "shop-1",
+                &format!("before-{i}"),
+                None,
+                "2025-03-01T10:00:00Z",
+            )
+        })
+        .collect();
+    // Several operations at once, so the pool holds several connections to kill.
+    let writes = first.chunks(10).map(|chunk| store.upsert_orders(chunk));
+    let before: Vec<Ulid> = futures::future::try_join_all(writes)
+        .await
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .map(|u| u.id)
+        .collect();
+    let key = "fulfillment:before";
+    assert_eq!(
+        store.begin_effect(key, "fulfillment").await.unwrap(),
+        Effect::Fresh
+    );
+
+    let mut admin = PgConnection::connect(&url).await.unwrap();
+    let killed: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!killed.is_empty(), "the store had connections to kill");
+    assert!(killed.iter().all(|(ok,)| *ok), "{killed:?}");
+    // Termination is asynchronous: wait until the server has really let them go.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (left,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{left} connections survived");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    admin.close().await.unwrap();
+
+    let second: Vec<Order> = (0..50)
+        .map(|i| {
+            order(
+                "shop-1",
+                &format!("after-{i}"),
+                None,
+                "2025-03-01T10:00:00Z",
+            )
+        })
+        .collect();
+    let writes = second.chunks(10).map(|chunk| store.upsert_orders(chunk));
+    let after = futures::future::try_join_all(writes).await.unwrap();
+    assert!(after
+        .iter()
+        .flatten()
+        .all(|u| u.outcome == UpsertOutcome::Created));
+    assert_eq!(store.count_orders("acme").await.unwrap(), 100);
+    for (id, o) in before.iter().zip(&first) {
+        assert_eq!(store.get_order(*id).await.unwrap().as_ref(), Some(o));
+    }
+    assert_eq!(
+        store.begin_effect(key, "fulfillment").await.unwrap(),
+        Effect::Pending
+    );
+    store
+        .complete_effect(key, "gid://shopify/Fulfillment/1")
+        .await
+        .unwrap();
+    assert_eq!(store.count_effects("fulfillment").await.unwrap(), 1);
+}
+
+async fn raw_payloads_are_keyed_by_content_hash(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let body = b"{\"id\": 1, \"note\": \"\xff\xfe\"}";
     let hash = store
         .put_raw("shop-1", "application/json", body)
@@ -213,9 +492,8 @@ async fn raw_payloads_are_keyed_by_content_hash() {
     );
 }
 
-#[tokio::test]
-async fn upsert_keeps_the_first_id_and_refuses_stale_versions() {
-    let (store, _dir) = open().await;
+async fn upsert_keeps_the_first_id_and_refuses_stale_versions(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let v1 = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -262,9 +540,8 @@ async fn upsert_keeps_the_first_id_and_refuses_stale_versions() {
     assert_eq!(store.count_orders("acme").await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn pipeline_status_survives_redelivery_but_not_a_newer_version() {
-    let (store, _dir) = open().await;
+async fn pipeline_status_survives_redelivery_but_not_a_newer_version(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let v1 = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -314,9 +591,8 @@ async fn pipeline_status_survives_redelivery_but_not_a_newer_version() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_upserts_of_one_source_order_agree_on_its_id() {
-    let (store, _dir) = open().await;
+async fn concurrent_upserts_of_one_source_order_agree_on_its_id(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
@@ -346,9 +622,8 @@ async fn concurrent_upserts_of_one_source_order_agree_on_its_id() {
     assert_eq!(store.count_orders("acme").await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn external_ids_are_unique_per_connector_not_globally() {
-    let (store, _dir) = open().await;
+async fn external_ids_are_unique_per_connector_not_globally(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let a = order("shop-1", "1", Some("#1001"), "2025-03-01T10:00:00Z");
     let b = order("shop-2", "1", Some("#1001"), "2025-03-01T10:00:00Z");
     let ua = store.upsert_order(&a).await.unwrap();
@@ -368,9 +643,8 @@ async fn external_ids_are_unique_per_connector_not_globally() {
     assert_eq!(store.count_orders("globex").await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn batch_upsert_reports_each_outcome_in_one_transaction() {
-    let (store, _dir) = open().await;
+async fn batch_upsert_reports_each_outcome_in_one_transaction(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let a = order("shop-1", "A", None, "2025-03-01T10:00:00Z");
     store.upsert_order(&a).await.unwrap();
     let mut a_old = a.clone();
@@ -395,9 +669,8 @@ async fn batch_upsert_reports_each_outcome_in_one_transaction() {
     assert_eq!(store.count_orders("acme").await.unwrap(), 2);
 }
 
-#[tokio::test]
-async fn find_order_by_number_with_or_without_hash_or_by_external_id() {
-    let (store, _dir) = open().await;
+async fn find_order_by_number_with_or_without_hash_or_by_external_id(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let o = order(
         "shop-1",
         "gid://shopify/Order/450789469",
@@ -444,9 +717,8 @@ async fn find_order_by_number_with_or_without_hash_or_by_external_id() {
     );
 }
 
-#[tokio::test]
-async fn a_number_on_two_shops_is_ambiguous_until_narrowed() {
-    let (store, _dir) = open().await;
+async fn a_number_on_two_shops_is_ambiguous_until_narrowed(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let a = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -483,9 +755,8 @@ async fn a_number_on_two_shops_is_ambiguous_until_narrowed() {
     );
 }
 
-#[tokio::test]
-async fn batch_lookup_answers_each_reference_as_given() {
-    let (store, _dir) = open().await;
+async fn batch_lookup_answers_each_reference_as_given(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let orders: Vec<Order> = (0..700)
         .map(|i| {
             order(
@@ -539,9 +810,8 @@ async fn batch_lookup_answers_each_reference_as_given() {
     );
 }
 
-#[tokio::test]
-async fn cursors_are_saved_per_connector() {
-    let (store, _dir) = open().await;
+async fn cursors_are_saved_per_connector(kind: Kind) {
+    let (store, _db) = kind.open().await;
     assert_eq!(store.load_cursor("shop-1").await.unwrap(), None);
     let c1 = Cursor {
         updated_since: Some(time("2025-03-01T10:00:00Z")),
@@ -558,9 +828,8 @@ async fn cursors_are_saved_per_connector() {
     assert_eq!(store.load_cursor("shop-2").await.unwrap(), Some(c1));
 }
 
-#[tokio::test]
-async fn quarantine_keeps_input_bytes_exactly_and_tracks_state() {
-    let (store, _dir) = open().await;
+async fn quarantine_keeps_input_bytes_exactly_and_tracks_state(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let bytes = vec![b'a', 0xff, 0x00, 0xc3, 0x28, b'\n', 0xfe];
     let raw_hash = store.put_raw("csv-1", "text/csv", &bytes).await.unwrap();
     let q = NewQuarantine {
@@ -670,9 +939,8 @@ async fn quarantine_keeps_input_bytes_exactly_and_tracks_state() {
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
 }
 
-#[tokio::test]
-async fn a_duplicate_shipment_returns_the_existing_one() {
-    let (store, _dir) = open().await;
+async fn a_duplicate_shipment_returns_the_existing_one(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let o = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -710,9 +978,8 @@ async fn a_duplicate_shipment_returns_the_existing_one() {
     );
 }
 
-#[tokio::test]
-async fn batch_shipments_dedupe_within_and_across_batches() {
-    let (store, _dir) = open().await;
+async fn batch_shipments_dedupe_within_and_across_batches(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let o = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -747,9 +1014,8 @@ async fn batch_shipments_dedupe_within_and_across_batches() {
     );
 }
 
-#[tokio::test]
-async fn effects_go_fresh_then_pending_then_done() {
-    let (store, _dir) = open().await;
+async fn effects_go_fresh_then_pending_then_done(kind: Kind) {
+    let (store, _db) = kind.open().await;
     assert_eq!(
         store
             .begin_effect("push:o1:AAAA1111", "fulfillment")
@@ -804,9 +1070,8 @@ async fn effects_go_fresh_then_pending_then_done() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn exactly_one_of_eight_concurrent_callers_gets_fresh() {
-    let (store, _dir) = open().await;
+async fn exactly_one_of_eight_concurrent_callers_gets_fresh(kind: Kind) {
+    let (store, _db) = kind.open().await;
     for round in 0..5 {
         let key = format!("book:order-{round}");
         let tasks: Vec<_> = (0..8)
@@ -828,9 +1093,8 @@ async fn exactly_one_of_eight_concurrent_callers_gets_fresh() {
     }
 }
 
-#[tokio::test]
-async fn tracking_events_are_kept_once() {
-    let (store, _dir) = open().await;
+async fn tracking_events_are_kept_once(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let o = order(
         "shop-1",
         "gid://shopify/Order/1",
@@ -891,9 +1155,8 @@ async fn tracking_events_are_kept_once() {
         .is_empty());
 }
 
-#[tokio::test]
-async fn audit_entries_are_listed_per_subject_in_order() {
-    let (store, _dir) = open().await;
+async fn audit_entries_are_listed_per_subject_in_order(kind: Kind) {
+    let (store, _db) = kind.open().await;
     store
         .audit(
             "admin",
@@ -934,9 +1197,8 @@ async fn audit_entries_are_listed_per_subject_in_order() {
     assert!(store.audit_entries("order:2").await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn dead_jobs_are_listed_taken_and_purged() {
-    let (store, _dir) = open().await;
+async fn dead_jobs_are_listed_taken_and_purged(kind: Kind) {
+    let (store, _db) = kind.open().await;
     let job = |n: u32| NewDeadJob {
         job_id: format!("job-{n}"),
         job_type: "PushBack".into(),
@@ -972,11 +1234,10 @@ async fn dead_jobs_are_listed_taken_and_purged() {
 
 /// Throughput of the supplier-file path: look up orders by number in batches, then
 /// record their shipments in batches. Prints rows/s; asserts only correctness.
-#[tokio::test]
-async fn supplier_file_throughput() {
+async fn supplier_file_throughput(kind: Kind) {
     const ROWS: usize = 20_000;
     const BATCH: usize = 2_000;
-    let (store, _dir) = open().await;
+    let (store, _db) = kind.open().await;
     let orders: Vec<Order> = (0..ROWS)
         .map(|i| {
             order(
@@ -1030,3 +1291,46 @@ async fn supplier_file_throughput() {
          (lookups {find_time:?}, shipments {add_time:?})"
     );
 }
+
+/// Runs each named case on both databases, as `sqlite::<case>` and `postgres::<case>`.
+/// Every case gets a multi-threaded runtime, which the concurrency cases need.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                super::$case(super::Kind::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                super::$case(super::Kind::Postgres).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    data_survives_reopening_and_migrations_run_once,
+    text_sorts_byte_wise,
+    raw_payloads_are_keyed_by_content_hash,
+    upsert_keeps_the_first_id_and_refuses_stale_versions,
+    pipeline_status_survives_redelivery_but_not_a_newer_version,
+    concurrent_upserts_of_one_source_order_agree_on_its_id,
+    external_ids_are_unique_per_connector_not_globally,
+    batch_upsert_reports_each_outcome_in_one_transaction,
+    find_order_by_number_with_or_without_hash_or_by_external_id,
+    a_number_on_two_shops_is_ambiguous_until_narrowed,
+    batch_lookup_answers_each_reference_as_given,
+    cursors_are_saved_per_connector,
+    quarantine_keeps_input_bytes_exactly_and_tracks_state,
+    a_duplicate_shipment_returns_the_existing_one,
+    batch_shipments_dedupe_within_and_across_batches,
+    effects_go_fresh_then_pending_then_done,
+    exactly_one_of_eight_concurrent_callers_gets_fresh,
+    tracking_events_are_kept_once,
+    audit_entries_are_listed_per_subject_in_order,
+    dead_jobs_are_listed_taken_and_purged,
+    supplier_file_throughput,
+);

@@ -35,7 +35,7 @@ impl Store {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (occurred_at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO audit_log (occurred_at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
             .bind(now_text())
             .bind(actor)
             .bind(action)
@@ -50,7 +50,7 @@ impl Store {
     /// A subject's entries, oldest first.
     pub async fn audit_entries(&self, subject: &str) -> Result<Vec<AuditEntry>, StoreError> {
         let rows: Vec<EntryRow> = sqlx::query_as(
-            "SELECT id, occurred_at, actor, action, subject, detail FROM audit_log WHERE subject = ? ORDER BY id",
+            "SELECT id, occurred_at, actor, action, subject, detail FROM audit_log WHERE subject = $1 ORDER BY id",
         )
         .bind(subject)
         .fetch_all(&self.pool)

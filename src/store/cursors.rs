@@ -10,7 +10,7 @@ impl Store {
     /// The last cursor saved for a connector; `None` before its first pull.
     pub async fn load_cursor(&self, connector_id: &str) -> Result<Option<Cursor>, StoreError> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT cursor_json FROM cursors WHERE connector_id = ?")
+            sqlx::query_as("SELECT cursor_json FROM cursors WHERE connector_id = $1")
                 .bind(connector_id)
                 .fetch_optional(&self.pool)
                 .await
@@ -26,7 +26,7 @@ impl Store {
             source,
         })?;
         sqlx::query(
-            "INSERT INTO cursors (connector_id, cursor_json, saved_at) VALUES (?, ?, ?)
+            "INSERT INTO cursors (connector_id, cursor_json, saved_at) VALUES ($1, $2, $3)
              ON CONFLICT (connector_id) DO UPDATE SET cursor_json = excluded.cursor_json, saved_at = excluded.saved_at",
         )
         .bind(connector_id)

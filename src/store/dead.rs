@@ -47,7 +47,7 @@ impl Store {
     pub async fn record_dead(&self, job: &NewDeadJob) -> Result<i64, StoreError> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO dead_jobs (job_id, job_type, payload, attempts, last_error, failed_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&job.job_id)
         .bind(&job.job_type)
@@ -65,9 +65,9 @@ impl Store {
     pub async fn list_dead(&self, limit: u32) -> Result<Vec<DeadJob>, StoreError> {
         let rows: Vec<DeadRow> = sqlx::query_as(
             "SELECT id, job_id, job_type, payload, attempts, last_error, failed_at
-             FROM dead_jobs ORDER BY id LIMIT ?",
+             FROM dead_jobs ORDER BY id LIMIT $1",
         )
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db("list_dead"))?;
@@ -78,7 +78,7 @@ impl Store {
     /// entry at once get it once between them.
     pub async fn take_dead(&self, id: i64) -> Result<Option<DeadJob>, StoreError> {
         let row: Option<DeadRow> = sqlx::query_as(
-            "DELETE FROM dead_jobs WHERE id = ?
+            "DELETE FROM dead_jobs WHERE id = $1
              RETURNING id, job_id, job_type, payload, attempts, last_error, failed_at",
         )
         .bind(id)

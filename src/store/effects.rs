@@ -28,7 +28,7 @@ impl Store {
     /// an [`StoreError::EffectConflict`].
     pub async fn begin_effect(&self, key: &str, kind: &str) -> Result<Effect, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO effects (idempotency_key, kind, state, started_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO effects (idempotency_key, kind, state, started_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(key)
@@ -64,8 +64,8 @@ impl Store {
     /// with another reference it is an [`StoreError::EffectConflict`].
     pub async fn complete_effect(&self, key: &str, remote_ref: &str) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "UPDATE effects SET state = ?, remote_ref = ?, completed_at = ?
-             WHERE idempotency_key = ? AND state = ?",
+            "UPDATE effects SET state = $1, remote_ref = $2, completed_at = $3
+             WHERE idempotency_key = $4 AND state = $5",
         )
         .bind(DONE)
         .bind(remote_ref)
@@ -91,7 +91,7 @@ impl Store {
     /// belongs to); `None` while it is missing or still pending.
     pub async fn effect_ref(&self, key: &str) -> Result<Option<String>, StoreError> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT remote_ref FROM effects WHERE idempotency_key = ? AND state = ?",
+            "SELECT remote_ref FROM effects WHERE idempotency_key = $1 AND state = $2",
         )
         .bind(key)
         .bind(DONE)
@@ -104,7 +104,7 @@ impl Store {
     /// How many effects of a kind completed: the demo proves "never twice" with it.
     pub async fn count_effects(&self, kind: &str) -> Result<u64, StoreError> {
         let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM effects WHERE kind = ? AND state = ?")
+            sqlx::query_as("SELECT COUNT(*) FROM effects WHERE kind = $1 AND state = $2")
                 .bind(kind)
                 .bind(DONE)
                 .fetch_one(&self.pool)
@@ -119,7 +119,7 @@ impl Store {
         key: &str,
         op: &'static str,
     ) -> Result<(String, String, Option<String>), StoreError> {
-        sqlx::query_as("SELECT kind, state, remote_ref FROM effects WHERE idempotency_key = ?")
+        sqlx::query_as("SELECT kind, state, remote_ref FROM effects WHERE idempotency_key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await

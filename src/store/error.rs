@@ -3,14 +3,15 @@
 use ulid::Ulid;
 
 /// A store operation failed. Database failures name the operation, so a log line says
-/// what was being done, not only what SQLite said.
+/// what was being done, not only what the database said.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database could not be opened (bad URL, unwritable directory, not a database).
+    /// The database could not be opened (bad URL, unwritable directory, not a database,
+    /// server unreachable).
     #[error("cannot open store {url}: {source}")]
     Open {
-        /// The URL as given.
+        /// The URL as given, password masked: a PostgreSQL URL may carry one.
         url: String,
         /// What sqlx reported.
         #[source]

@@ -1,9 +1,12 @@
 //! The one store of truth: orders, raw payloads, cursors, quarantine, shipments, the
-//! effects ledger, tracking events, the audit log and dead jobs, in SQLite through sqlx.
+//! effects ledger, tracking events, the audit log and dead jobs, in SQLite or PostgreSQL
+//! through sqlx's generic (`Any`) driver.
 //!
-//! Each table has its queries in one file, so a PostgreSQL port changes one place per
-//! table. Times are stored as fixed-precision RFC 3339 UTC text (sortable as text), ids
-//! as text (ULIDs) or integers, JSON as text, raw bytes as blobs.
+//! Each table has its queries in one file, written once for both databases: `$1, $2, …`
+//! placeholders (SQLite reads them as positions too), only integers, text and bytes
+//! bound and read (the types `Any` carries on both), booleans as 0/1 integers. Times are
+//! stored as fixed-precision RFC 3339 UTC text (sortable as text), ids as text (ULIDs) or
+//! integers, JSON as text, raw bytes as blobs.
 
 mod audit;
 mod codec;
@@ -17,6 +20,7 @@ mod quarantine;
 mod raw;
 mod routes;
 mod shipments;
+mod sql;
 mod tracking;
 mod webhooks;
 
@@ -30,11 +34,10 @@ pub use quarantine::{NewQuarantine, QuarantineItem, QuarantineState};
 pub use raw::StoredRaw;
 pub use routes::Route;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
-use std::time::Duration;
 
 /// The name of the table that records which store migrations ran. Not sqlx's default
 /// `_sqlx_migrations`, because the embedded job queue (apalis-sqlite) keeps its own
@@ -42,12 +45,66 @@ use std::time::Duration;
 /// does not know.
 const MIGRATIONS_TABLE: &str = "_shipgate_store_migrations";
 
-/// How long a statement waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections per pool: SQLite writes one at a time, but in WAL mode readers run beside
+/// the writer, and PostgreSQL serves the workers and the API in parallel; a few
+/// connections serve both without crowding a shared PostgreSQL.
+const POOL_SIZE: u32 = 8;
 
-/// Connections to a database file: SQLite writes one at a time, but in WAL mode readers
-/// run beside the writer, so a few connections serve the workers and the API.
-const FILE_POOL_SIZE: u32 = 8;
+/// The database behind a store URL, named by its scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// A file, or a memory database when the URL says so.
+    Sqlite { in_memory: bool },
+    /// A server, shared by the workers of several machines.
+    Postgres,
+}
+
+impl Backend {
+    fn of(url: &str) -> Result<Backend, sqlx::Error> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite {
+                in_memory: url.contains(":memory:") || url.contains("mode=memory"),
+            }),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(sqlx::Error::Configuration(
+                format!("unknown store scheme {scheme:?}: expected sqlite:// or postgres://")
+                    .into(),
+            )),
+        }
+    }
+
+    /// The settings sqlx's generic (`Any`) options cannot carry, run on each new SQLite
+    /// connection: foreign keys, which SQLite leaves off unless asked; a 5 s wait for
+    /// another connection's write lock instead of failing at once; for files, WAL so
+    /// readers never wait for the writer and full sync so a recorded side effect survives
+    /// a power cut.
+    fn pragmas(self) -> &'static [&'static str] {
+        const FOREIGN_KEYS: &str = "PRAGMA foreign_keys = ON";
+        const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+        match self {
+            Backend::Sqlite { in_memory: true } => &[FOREIGN_KEYS, BUSY_TIMEOUT],
+            Backend::Sqlite { in_memory: false } => &[
+                FOREIGN_KEYS,
+                BUSY_TIMEOUT,
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+            ],
+            Backend::Postgres => &[],
+        }
+    }
+
+    /// SQLite and PostgreSQL spell column types differently, so each has its own
+    /// migration files, with the same versions and the same meaning.
+    fn migrator(self) -> Migrator {
+        let mut migrator = match self {
+            Backend::Sqlite { .. } => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+        migrator
+    }
+}
 
 /// A handle on the store. Cheap to clone: clones share one connection pool.
 ///
@@ -77,50 +134,68 @@ const FILE_POOL_SIZE: u32 = 8;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl Store {
-    /// Opens (creating it if missing) the database at `url` — `sqlite://path/file.db` or
-    /// `sqlite::memory:` — and brings its schema up to date.
+    /// Opens the database at `url` and brings its schema up to date. One code path serves
+    /// both backends, so a deployment picks one by URL alone:
     ///
-    /// Files run in WAL mode (readers never wait for the writer) with full sync (a
-    /// recorded side effect survives a power cut), a 5 s busy timeout and foreign keys
-    /// on. An in-memory database lives in a single connection that is never recycled,
-    /// because it vanishes with its last connection.
+    /// - `sqlite://path/file.db` (created if missing) or `sqlite::memory:` for one
+    ///   machine. Files run in WAL mode (readers never wait for the writer) with full
+    ///   sync (a recorded side effect survives a power cut), a 5 s busy timeout and
+    ///   foreign keys on. An in-memory database lives in a single connection that is
+    ///   never recycled, because it vanishes with its last connection.
+    /// - `postgres://user@host/db` for several workers on several machines. Each
+    ///   connection is checked before use, so one the server dropped (a restart, a
+    ///   failover) is replaced instead of failing the next operation.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
-            url: url.to_owned(),
+            url: crate::config::redacted_url(url),
             source,
         };
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let mut options = SqliteConnectOptions::from_str(url)
-            .map_err(open_err)?
-            .create_if_missing(true)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let pool_options = if in_memory {
-            SqlitePoolOptions::new()
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url).map_err(open_err)?;
+        let connect_url = match backend {
+            Backend::Sqlite { in_memory: false } if !url.contains("mode=") => {
+                let glue = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{glue}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&connect_url).map_err(open_err)?;
+        let pool_options = match backend {
+            Backend::Sqlite { in_memory: true } => AnyPoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
-                .max_lifetime(None)
-        } else {
-            options = options
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full);
-            SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE)
+                .max_lifetime(None),
+            Backend::Sqlite { in_memory: false } => {
+                AnyPoolOptions::new().max_connections(POOL_SIZE)
+            }
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(POOL_SIZE)
+                .test_before_acquire(true),
         };
-        let pool = pool_options.connect_with(options).await.map_err(open_err)?;
-        let mut migrator = sqlx::migrate!();
-        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-        migrator.run(&pool).await?;
+        let pool = pool_options
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    for pragma in backend.pragmas() {
+                        conn.execute(*pragma).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        backend.migrator().run(&pool).await?;
         Ok(Store { pool })
     }
 
-    /// The connection pool, for parts of the host that keep their own tables in the
-    /// same database.
-    pub fn pool(&self) -> &SqlitePool {
+    /// The connection pool, for parts of the host (and tests) that keep their own
+    /// tables in the same database.
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }

@@ -10,10 +10,11 @@ use super::codec::{
     corrupt, enum_text, now_text, parse_enum, parse_json, parse_ulid, time_text, unsigned,
 };
 use super::error::db;
+use super::sql::Sql;
 use super::{Store, StoreError};
 use serde_json::Value;
 use shipgate_sdk::model::{Order, OrderStatus};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, AnyPool};
 use std::collections::{HashMap, HashSet};
 use ulid::Ulid;
 
@@ -51,12 +52,13 @@ pub enum Lookup {
 }
 
 /// References looked up per query: keeps the bound parameters (about three per
-/// reference) far below SQLite's limit while still answering thousands of rows per round trip.
+/// reference) far below either database's limit while still answering thousands of rows
+/// per round trip.
 const REFS_PER_QUERY: usize = 300;
 
 const UPSERT: &str = "INSERT INTO orders
         (id, tenant, channel, connector_id, external_id, external_number, status, updated_at, body, revision, stored_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)
     ON CONFLICT (tenant, channel, connector_id, external_id) DO UPDATE SET
         external_number = excluded.external_number,
         status = CASE WHEN excluded.updated_at > orders.updated_at THEN excluded.status ELSE orders.status END,
@@ -68,7 +70,7 @@ const UPSERT: &str = "INSERT INTO orders
     RETURNING id, revision";
 
 const SELECT_EXISTING: &str = "SELECT id, updated_at FROM orders
-    WHERE tenant = ? AND channel = ? AND connector_id = ? AND external_id = ?";
+    WHERE tenant = $1 AND channel = $2 AND connector_id = $3 AND external_id = $4";
 
 impl Store {
     /// Inserts or updates an order and says which happened. The first id ever given to
@@ -100,7 +102,7 @@ impl Store {
     /// The order with this id, if any.
     pub async fn get_order(&self, id: Ulid) -> Result<Option<Order>, StoreError> {
         let row: Option<(String, String, String)> =
-            sqlx::query_as("SELECT id, status, body FROM orders WHERE id = ?")
+            sqlx::query_as("SELECT id, status, body FROM orders WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await
@@ -152,7 +154,7 @@ impl Store {
     /// Sets the pipeline's view of an order's progress.
     pub async fn set_order_status(&self, id: Ulid, status: OrderStatus) -> Result<(), StoreError> {
         let done =
-            sqlx::query("UPDATE orders SET status = ?, revision = revision + 1 WHERE id = ?")
+            sqlx::query("UPDATE orders SET status = $1, revision = revision + 1 WHERE id = $2")
                 .bind(status.as_str())
                 .bind(id.to_string())
                 .execute(&self.pool)
@@ -175,8 +177,8 @@ impl Store {
         external_id: &str,
     ) -> Result<Option<Ulid>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as(
-            "UPDATE orders SET status = ?, revision = revision + 1
-             WHERE connector_id = ? AND external_id = ? RETURNING id",
+            "UPDATE orders SET status = $1, revision = revision + 1
+             WHERE connector_id = $2 AND external_id = $3 RETURNING id",
         )
         .bind(OrderStatus::Cancelled.as_str())
         .bind(connector_id)
@@ -196,7 +198,7 @@ impl Store {
 
     /// How many orders a tenant has.
     pub async fn count_orders(&self, tenant: &str) -> Result<u64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE tenant = ?")
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE tenant = $1")
             .bind(tenant)
             .fetch_one(&self.pool)
             .await
@@ -205,7 +207,7 @@ impl Store {
     }
 }
 
-async fn upsert_one(conn: &mut SqliteConnection, order: &Order) -> Result<Upsert, StoreError> {
+async fn upsert_one(conn: &mut AnyConnection, order: &Order) -> Result<Upsert, StoreError> {
     let body = encode_body(order)?;
     let updated_at = time_text(order.updated_at);
     let src = &order.source;
@@ -314,7 +316,7 @@ fn number_forms(reference: &str) -> Vec<String> {
 /// each side searches its own index (SQLite's planner otherwise scans the tenant's
 /// orders); a row found by both sides is kept once.
 async fn fetch_matching(
-    pool: &sqlx::SqlitePool,
+    pool: &AnyPool,
     tenant: &str,
     connector_id: Option<&str>,
     refs: &[&str],
@@ -328,21 +330,30 @@ async fn fetch_matching(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("");
-    push_select(&mut q, tenant, connector_id, "external_number", numbers);
-    q.push(" UNION ALL ");
+    let mut sql = Sql::new("");
     push_select(
-        &mut q,
-        tenant,
-        connector_id,
-        "external_id",
-        ids.into_iter().map(str::to_owned),
+        &mut sql,
+        connector_id.is_some(),
+        "external_number",
+        numbers.len(),
     );
-    let rows: Vec<(String, String, String, String, Option<String>)> = q
-        .build_query_as()
-        .fetch_all(pool)
-        .await
-        .map_err(db("find_orders"))?;
+    sql.push(" UNION ALL ");
+    push_select(&mut sql, connector_id.is_some(), "external_id", ids.len());
+    let mut q = sqlx::query_as(sql.build());
+    for values in [
+        numbers.iter().map(String::as_str).collect::<Vec<_>>(),
+        ids.into_iter().collect(),
+    ] {
+        q = q.bind(tenant.to_owned());
+        if let Some(connector_id) = connector_id {
+            q = q.bind(connector_id.to_owned());
+        }
+        for value in values {
+            q = q.bind(value.to_owned());
+        }
+    }
+    let rows: Vec<(String, String, String, String, Option<String>)> =
+        q.fetch_all(pool).await.map_err(db("find_orders"))?;
     let mut seen = HashSet::with_capacity(rows.len());
     Ok(rows
         .into_iter()
@@ -359,27 +370,21 @@ async fn fetch_matching(
         .collect())
 }
 
-/// One side of the lookup: the orders of the tenant (and connector) whose `column` is
-/// one of `values`. `column` is one of two names chosen by the caller, never input.
-fn push_select(
-    q: &mut QueryBuilder<Sqlite>,
-    tenant: &str,
-    connector_id: Option<&str>,
-    column: &'static str,
-    values: impl IntoIterator<Item = String>,
-) {
-    q.push("SELECT id, status, body, external_id, external_number FROM orders WHERE tenant = ");
-    q.push_bind(tenant.to_owned());
-    if let Some(connector_id) = connector_id {
-        q.push(" AND connector_id = ")
-            .push_bind(connector_id.to_owned());
+/// One side of the lookup: the orders of the tenant (and connector, when
+/// `by_connector`) whose `column` equals one of `values` bound values. `column` is one of
+/// two names chosen by the caller, never input. The caller binds the tenant, the
+/// connector and the values, in that order.
+fn push_select(sql: &mut Sql, by_connector: bool, column: &'static str, values: usize) {
+    sql.push("SELECT id, status, body, external_id, external_number FROM orders WHERE tenant = ")
+        .param();
+    if by_connector {
+        sql.push(" AND connector_id = ").param();
     }
-    q.push(" AND ").push(column).push(" IN (");
-    let mut list = q.separated(", ");
-    for value in values {
-        list.push_bind(value);
-    }
-    q.push(")");
+    sql.push(" AND ")
+        .push(column)
+        .push(" IN (")
+        .rows(values, 1)
+        .push(")");
 }
 
 /// Assigns the fetched rows to the references they answer.

@@ -3,10 +3,10 @@
 
 use super::codec::{enum_text, parse_enum, parse_time, time_text};
 use super::error::{db, db_ref};
+use super::sql::Sql;
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use shipgate_sdk::model::{TrackingNumber, TrackingStatus};
-use sqlx::{QueryBuilder, Sqlite};
 
 /// A parcel as the Track job sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO parcels (shipment_id, carrier_code, tracking_number, changed_at, next_check_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (shipment_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shipment_id) DO NOTHING",
         )
         .bind(shipment_id)
         .bind(carrier_code)
@@ -78,6 +78,11 @@ impl Store {
     /// Takes up to `limit` parcels due at `now`, oldest due first, and leases them until
     /// `lease_until` so the next scheduler round does not hand them out again while their
     /// Track job waits in the queue.
+    ///
+    /// The outer statement checks again that each row is still due: on PostgreSQL two
+    /// concurrent takes may pick the same rows in their subqueries, and the second, once
+    /// the first commits, re-reads the leased rows and skips them rather than handing
+    /// them out twice.
     pub async fn take_due_parcels(
         &self,
         now: DateTime<Utc>,
@@ -85,10 +90,10 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<WatchedParcel>, StoreError> {
         let rows: Vec<ParcelRow> = sqlx::query_as(concat!(
-            "UPDATE parcels SET next_check_at = ?
-             WHERE shipment_id IN (
-                SELECT shipment_id FROM parcels WHERE final = 0 AND next_check_at <= ?
-                ORDER BY next_check_at LIMIT ?)
+            "UPDATE parcels SET next_check_at = $1
+             WHERE final = 0 AND next_check_at <= $2 AND shipment_id IN (
+                SELECT shipment_id FROM parcels WHERE final = 0 AND next_check_at <= $2
+                ORDER BY next_check_at LIMIT $3)
              RETURNING ",
             columns!()
         ))
@@ -105,21 +110,17 @@ impl Store {
     pub async fn parcels(&self, shipment_ids: &[i64]) -> Result<Vec<WatchedParcel>, StoreError> {
         let mut out = Vec::with_capacity(shipment_ids.len());
         for chunk in shipment_ids.chunks(500) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(concat!(
+            let mut sql = Sql::new(concat!(
                 "SELECT ",
                 columns!(),
                 " FROM parcels WHERE shipment_id IN ("
             ));
-            let mut list = q.separated(", ");
+            sql.rows(chunk.len(), 1).push(")");
+            let mut q = sqlx::query_as(sql.build());
             for id in chunk {
-                list.push_bind(*id);
+                q = q.bind(*id);
             }
-            q.push(")");
-            let rows: Vec<ParcelRow> = q
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("parcels"))?;
+            let rows: Vec<ParcelRow> = q.fetch_all(&self.pool).await.map_err(db("parcels"))?;
             for row in rows {
                 out.push(decode(row)?);
             }
@@ -137,7 +138,7 @@ impl Store {
         let rows: Vec<ParcelRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM parcels WHERE carrier_code = ? AND tracking_number = ?"
+            " FROM parcels WHERE carrier_code = $1 AND tracking_number = $2"
         ))
         .bind(carrier_code)
         .bind(number.as_str())
@@ -158,13 +159,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let status_text = status.as_ref().map(enum_text).transpose()?;
         sqlx::query(
-            "UPDATE parcels SET status = ?, changed_at = ?, next_check_at = ?, checks = checks + 1,
-                final = ? WHERE shipment_id = ?",
+            "UPDATE parcels SET status = $1, changed_at = $2, next_check_at = $3, checks = checks + 1,
+                final = $4 WHERE shipment_id = $5",
         )
         .bind(status_text)
         .bind(time_text(changed_at))
         .bind(time_text(next_check_at.unwrap_or(changed_at)))
-        .bind(next_check_at.is_none())
+        .bind(i64::from(next_check_at.is_none()))
         .bind(shipment_id)
         .execute(&self.pool)
         .await

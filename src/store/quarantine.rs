@@ -76,13 +76,13 @@ type ItemRow = (
 
 const LIST_IN_STATE: &str =
     "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
-        created_at, state_changed_at FROM quarantine WHERE state = ? ORDER BY id LIMIT ?";
+        created_at, state_changed_at FROM quarantine WHERE state = $1 ORDER BY id LIMIT $2";
 
 const GET_ONE: &str = "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
-        created_at, state_changed_at FROM quarantine WHERE id = ?";
+        created_at, state_changed_at FROM quarantine WHERE id = $1";
 
 const LIST_ALL: &str = "SELECT id, connector_id, kind, input, location, reason, raw_hash, state,
-        created_at, state_changed_at FROM quarantine ORDER BY id LIMIT ?";
+        created_at, state_changed_at FROM quarantine ORDER BY id LIMIT $1";
 
 impl Store {
     /// Quarantines an item as open and returns its id. The same input refused at the same
@@ -94,9 +94,9 @@ impl Store {
         let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO quarantine
                 (connector_id, kind, input, location, reason, raw_hash, state, created_at, state_changed_at)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
-             WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE state = ? AND connector_id = ?
-                               AND kind = ? AND location = ? AND input = ?)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+             WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE state = $7 AND connector_id = $1
+                               AND kind = $2 AND location = $4 AND input = $3)
              RETURNING id",
         )
         .bind(&q.connector_id)
@@ -108,11 +108,6 @@ impl Store {
         .bind(&open)
         .bind(&now)
         .bind(&now)
-        .bind(&open)
-        .bind(&q.connector_id)
-        .bind(&q.kind)
-        .bind(&q.location)
-        .bind(&q.input)
         .fetch_optional(&self.pool)
         .await
         .map_err(db("quarantine"))?;
@@ -120,8 +115,8 @@ impl Store {
             return Ok(id);
         }
         let (id,): (i64,) = sqlx::query_as(
-            "SELECT id FROM quarantine WHERE state = ? AND connector_id = ? AND kind = ?
-                AND location = ? AND input = ? ORDER BY id LIMIT 1",
+            "SELECT id FROM quarantine WHERE state = $1 AND connector_id = $2 AND kind = $3
+                AND location = $4 AND input = $5 ORDER BY id LIMIT 1",
         )
         .bind(&open)
         .bind(&q.connector_id)
@@ -154,13 +149,13 @@ impl Store {
             Some(state) => {
                 sqlx::query_as(LIST_IN_STATE)
                     .bind(enum_text(&state)?)
-                    .bind(limit)
+                    .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await
             }
             None => {
                 sqlx::query_as(LIST_ALL)
-                    .bind(limit)
+                    .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await
             }
@@ -176,7 +171,7 @@ impl Store {
         state: QuarantineState,
     ) -> Result<(), StoreError> {
         let done =
-            sqlx::query("UPDATE quarantine SET state = ?, state_changed_at = ? WHERE id = ?")
+            sqlx::query("UPDATE quarantine SET state = $1, state_changed_at = $2 WHERE id = $3")
                 .bind(enum_text(&state)?)
                 .bind(now_text())
                 .bind(id)
@@ -196,7 +191,7 @@ impl Store {
     /// the admin page show to say which mapping fix would release the most input.
     pub async fn quarantine_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT reason, COUNT(*) AS n FROM quarantine WHERE state = ?
+            "SELECT reason, COUNT(*) AS n FROM quarantine WHERE state = $1
              GROUP BY reason ORDER BY n DESC, reason",
         )
         .bind(enum_text(&QuarantineState::Open)?)

@@ -49,7 +49,7 @@ impl Store {
         let hash = content_hash(body);
         sqlx::query(
             "INSERT INTO raw_payloads (hash, connector_id, content_type, body, path, size, received_at)
-             VALUES (?, ?, ?, ?, NULL, ?, ?)
+             VALUES ($1, $2, $3, $4, NULL, $5, $6)
              ON CONFLICT (hash) DO NOTHING",
         )
         .bind(&hash)
@@ -88,7 +88,7 @@ impl Store {
         })?;
         sqlx::query(
             "INSERT INTO raw_payloads (hash, connector_id, content_type, body, path, size, received_at)
-             VALUES (?, ?, ?, NULL, ?, ?, ?)
+             VALUES ($1, $2, $3, NULL, $4, $5, $6)
              ON CONFLICT (hash) DO NOTHING",
         )
         .bind(hash)
@@ -107,7 +107,7 @@ impl Store {
     pub async fn get_raw(&self, hash: &str) -> Result<Option<StoredRaw>, StoreError> {
         let row: Option<RawRow> = sqlx::query_as(
             "SELECT hash, connector_id, content_type, body, path, size, received_at
-             FROM raw_payloads WHERE hash = ?",
+             FROM raw_payloads WHERE hash = $1",
         )
         .bind(hash)
         .fetch_optional(&self.pool)

@@ -25,7 +25,7 @@ impl Store {
     pub async fn save_route(&self, order_id: Ulid, route: &Route) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO routes (order_id, location_id, carrier, service, ships_today, decided_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (order_id) DO UPDATE SET location_id = excluded.location_id,
                 carrier = excluded.carrier, service = excluded.service,
                 ships_today = excluded.ships_today, decided_at = excluded.decided_at",
@@ -34,7 +34,7 @@ impl Store {
         .bind(&route.location_id)
         .bind(&route.carrier)
         .bind(&route.service)
-        .bind(route.ships_today)
+        .bind(i64::from(route.ships_today))
         .bind(now_text())
         .execute(&self.pool)
         .await
@@ -44,8 +44,8 @@ impl Store {
 
     /// The route of an order, once decided.
     pub async fn route(&self, order_id: Ulid) -> Result<Option<Route>, StoreError> {
-        let row: Option<(String, String, String, bool)> = sqlx::query_as(
-            "SELECT location_id, carrier, service, ships_today FROM routes WHERE order_id = ?",
+        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT location_id, carrier, service, ships_today FROM routes WHERE order_id = $1",
         )
         .bind(order_id.to_string())
         .fetch_optional(&self.pool)
@@ -56,7 +56,7 @@ impl Store {
                 location_id,
                 carrier,
                 service,
-                ships_today,
+                ships_today: ships_today != 0,
             }),
         )
     }
@@ -71,7 +71,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO labels (shipment_id, carrier, booking_id, format, content, stored_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shipment_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING",
         )
         .bind(shipment_id)
         .bind(carrier)
@@ -88,7 +88,7 @@ impl Store {
     /// A shipment's label, for reprinting.
     pub async fn label(&self, shipment_id: i64) -> Result<Option<Label>, StoreError> {
         let row: Option<(String, Vec<u8>)> =
-            sqlx::query_as("SELECT format, content FROM labels WHERE shipment_id = ?")
+            sqlx::query_as("SELECT format, content FROM labels WHERE shipment_id = $1")
                 .bind(shipment_id)
                 .fetch_optional(&self.pool)
                 .await

@@ -3,9 +3,10 @@
 
 use super::codec::{corrupt, now_text, parse_time, parse_ulid, time_text};
 use super::error::{db, db_ref};
+use super::sql::Sql;
 use super::{Store, StoreError};
 use shipgate_sdk::model::{CarrierRef, Shipment, TrackingNumber};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 use ulid::Ulid;
 
@@ -17,24 +18,24 @@ type ShipmentRow = (
     String,
     Option<String>,
     Option<String>,
-    bool,
+    i64,
 );
 
 const INSERT: &str = "INSERT INTO shipments
         (order_id, tracking_number, carrier_code, carrier_name, tracking_url, shipped_at, notify_customer, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
     ON CONFLICT (order_id, tracking_number) DO NOTHING
     RETURNING id";
 
-const SELECT_ID: &str = "SELECT id FROM shipments WHERE order_id = ? AND tracking_number = ?";
+const SELECT_ID: &str = "SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2";
 
 const SELECT_COLUMNS: &str =
     "SELECT id, order_id, tracking_number, carrier_code, carrier_name, tracking_url,
-        shipped_at, notify_customer FROM shipments WHERE id = ?";
+        shipped_at, notify_customer FROM shipments WHERE id = $1";
 
 const SELECT_FOR_ORDER: &str =
     "SELECT id, order_id, tracking_number, carrier_code, carrier_name, tracking_url,
-        shipped_at, notify_customer FROM shipments WHERE order_id = ? ORDER BY id";
+        shipped_at, notify_customer FROM shipments WHERE order_id = $1 ORDER BY id";
 
 impl Store {
     /// Records a shipment of an order and returns its id and whether it is new. The
@@ -98,7 +99,7 @@ impl Store {
 }
 
 async fn add_one(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     order_id: Ulid,
     s: &Shipment,
 ) -> Result<(i64, bool), StoreError> {
@@ -110,7 +111,7 @@ async fn add_one(
         .bind(&s.carrier.name)
         .bind(s.tracking_url.as_deref())
         .bind(s.shipped_at.map(time_text))
-        .bind(s.notify_customer)
+        .bind(i64::from(s.notify_customer))
         .bind(now_text())
         .fetch_optional(&mut *conn)
         .await
@@ -127,11 +128,12 @@ async fn add_one(
     Ok((id, false))
 }
 
-/// Rows per multi-row statement: 8 bound values each stays far below SQLite's limit.
+/// Rows per multi-row statement: 8 bound values each stays far below either database's
+/// limit.
 const ROWS_PER_STATEMENT: usize = 400;
 
 async fn insert_chunk(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     chunk: &[(Ulid, Shipment)],
     now: &str,
     done: &mut Vec<(i64, bool)>,
@@ -140,29 +142,27 @@ async fn insert_chunk(
         .iter()
         .map(|(order_id, s)| (order_id.to_string(), s.tracking_number.as_str()))
         .collect();
-    let mut insert = QueryBuilder::<Sqlite>::new(
+    let mut sql = Sql::new(
         "INSERT INTO shipments (order_id, tracking_number, carrier_code, carrier_name, \
-         tracking_url, shipped_at, notify_customer, created_at) ",
+         tracking_url, shipped_at, notify_customer, created_at) VALUES ",
     );
-    insert.push_values(
-        chunk.iter().zip(&keys),
-        |mut row, ((_, s), (order_key, number))| {
-            row.push_bind(order_key.as_str())
-                .push_bind(*number)
-                .push_bind(s.carrier.code.as_deref())
-                .push_bind(s.carrier.name.as_str())
-                .push_bind(s.tracking_url.as_deref())
-                .push_bind(s.shipped_at.map(time_text))
-                .push_bind(s.notify_customer)
-                .push_bind(now);
-        },
-    );
-    insert.push(
+    sql.rows(chunk.len(), 8).push(
         " ON CONFLICT (order_id, tracking_number) DO NOTHING RETURNING id, order_id, tracking_number",
     );
+    let mut insert = sqlx::query_as(sql.build());
+    for ((_, s), (order_key, number)) in chunk.iter().zip(&keys) {
+        insert = insert
+            .bind(order_key.as_str())
+            .bind(*number)
+            .bind(s.carrier.code.as_deref())
+            .bind(s.carrier.name.as_str())
+            .bind(s.tracking_url.as_deref())
+            .bind(s.shipped_at.map(time_text))
+            .bind(i64::from(s.notify_customer))
+            .bind(now);
+    }
     let first_key = keys.first().map(|(k, _)| k.clone()).unwrap_or_default();
     let inserted: Vec<(i64, String, String)> = insert
-        .build_query_as()
         .fetch_all(&mut *conn)
         .await
         .map_err(db_ref("add_shipments", "order", first_key))?;
@@ -185,20 +185,15 @@ async fn insert_chunk(
         .map(|(k, _)| k)
         .collect();
     if !existing.is_empty() {
-        let mut select = QueryBuilder::<Sqlite>::new(
+        let mut sql = Sql::new(
             "SELECT id, order_id, tracking_number FROM shipments WHERE (order_id, tracking_number) IN (",
         );
-        let mut list = select.separated(", ");
+        sql.rows(existing.len(), 2).push(")");
+        let mut select = sqlx::query_as(sql.build());
         for (order, number) in &existing {
-            list.push("(")
-                .push_bind_unseparated(order.as_str())
-                .push_unseparated(", ")
-                .push_bind_unseparated(*number)
-                .push_unseparated(")");
+            select = select.bind(order.as_str()).bind(*number);
         }
-        select.push(")");
         let rows: Vec<(i64, String, String)> = select
-            .build_query_as()
             .fetch_all(&mut *conn)
             .await
             .map_err(db("add_shipments"))?;
@@ -247,7 +242,7 @@ fn decode(row: ShipmentRow) -> Result<(i64, Ulid, Shipment), StoreError> {
             shipped_at: shipped_at
                 .map(|t| parse_time("shipments", &key, &t))
                 .transpose()?,
-            notify_customer,
+            notify_customer: notify_customer != 0,
         },
     ))
 }

@@ -22,7 +22,7 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO tracking_events
                 (order_id, tracking_number, status, carrier_code, description, location, occurred_at, recorded_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (tracking_number, status, occurred_at, carrier_code) DO NOTHING",
         )
         .bind(order_id.map(|id| id.to_string()))
@@ -50,7 +50,7 @@ impl Store {
     ) -> Result<Vec<TrackingEvent>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT id, tracking_number, status, carrier_code, description, location, occurred_at
-             FROM tracking_events WHERE tracking_number = ? ORDER BY occurred_at, id",
+             FROM tracking_events WHERE tracking_number = $1 ORDER BY occurred_at, id",
         )
         .bind(number.as_str())
         .fetch_all(&self.pool)

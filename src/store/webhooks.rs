@@ -9,7 +9,7 @@ impl Store {
     /// Whether `delivery_id` from `source` was already acted on.
     pub async fn webhook_seen(&self, source: &str, delivery_id: &str) -> Result<bool, StoreError> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM webhook_receipts WHERE source = ? AND delivery_id = ?")
+            sqlx::query_as("SELECT 1 FROM webhook_receipts WHERE source = $1 AND delivery_id = $2")
                 .bind(source)
                 .bind(delivery_id)
                 .fetch_optional(&self.pool)
@@ -28,7 +28,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO webhook_receipts (source, delivery_id, topic, received_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT (source, delivery_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (source, delivery_id) DO NOTHING",
         )
         .bind(source)
         .bind(delivery_id)
