@@ -17,10 +17,15 @@ use shipgate_sdk::model::{
     TrackingStatus,
 };
 use shipgate_sdk::Cursor;
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use sqlx::{Connection, PgConnection};
 use std::time::Instant;
 use tempfile::TempDir;
 use ulid::Ulid;
+
+mod support {
+    pub mod postgres;
+}
+use support::postgres::FreshDatabase;
 
 /// Which database a case runs on.
 #[derive(Debug, Clone, Copy)]
@@ -29,18 +34,12 @@ enum Kind {
     Postgres,
 }
 
-/// A database made for one case, removed when the case ends however it ends. A
-/// PostgreSQL one sorts text by the `en-US` rules unless told otherwise, as production
-/// databases made with a language's locale do.
+/// A database made for one case, removed when the case ends however it ends.
 enum Fresh {
     /// Held only so the directory outlives the store.
-    Sqlite {
-        _dir: TempDir,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-    },
+    Sqlite { _dir: TempDir },
+    /// Held only so the database is dropped when the case ends.
+    Postgres { _db: FreshDatabase },
 }
 
 impl Kind {
@@ -52,23 +51,8 @@ impl Kind {
                 (url(&dir), Fresh::Sqlite { _dir: dir })
             }
             Kind::Postgres => {
-                let admin_url = postgres_url();
-                let name = format!("store_{}", Ulid::new().to_string().to_lowercase());
-                let mut admin = PgConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot connect to TEST_DATABASE_URL: {e}"));
-                admin
-                    .execute(AssertSqlSafe(format!(
-                        "CREATE DATABASE {name} TEMPLATE template0 \
-                         LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
-                    )))
-                    .await
-                    .unwrap();
-                admin.close().await.unwrap();
-                (
-                    with_database(&admin_url, &name),
-                    Fresh::Postgres { admin_url, name },
-                )
+                let db = FreshDatabase::create().await;
+                (db.url.clone(), Fresh::Postgres { _db: db })
             }
         }
     }
@@ -86,59 +70,6 @@ impl Kind {
             Kind::Postgres => concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"),
         }
     }
-}
-
-impl Drop for Fresh {
-    /// Drops a case's PostgreSQL database, so a shared server does not fill up with test
-    /// databases. `Drop` cannot await, and may run inside the case's runtime, so the drop
-    /// runs on a thread of its own with its own runtime; it is best effort.
-    fn drop(&mut self) {
-        let Fresh::Postgres { admin_url, name } = self else {
-            return;
-        };
-        let (admin_url, name) = (admin_url.clone(), name.clone());
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url).await.ok()?;
-                admin
-                    .execute(AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .await
-                    .ok()
-            })
-        });
-        let _ = dropped.join();
-    }
-}
-
-/// The PostgreSQL server the cases may create databases on.
-fn postgres_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| {
-        panic!(
-            "TEST_DATABASE_URL is not set: run ./scripts/test (it starts a private \
-             PostgreSQL) or point it at a PostgreSQL where you may create databases"
-        )
-    })
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[host_start..]
-        .find('/')
-        .map_or(base.len(), |i| host_start + i);
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{}/{name}{query}", &base[..host_end])
 }
 
 fn url(dir: &TempDir) -> String {
