@@ -6,7 +6,7 @@ use super::RateLimitError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use shipgate_sdk::{Account, BudgetError, LocalBudget, RequestBudget};
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 /// The GCRA script: books a turn or says how far the next one is.
@@ -24,7 +24,7 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct RedisBudget {
     conn: ConnectionManager,
-    local: std::sync::Arc<LocalBudget>,
+    local: Arc<LocalBudget>,
 }
 
 impl fmt::Debug for RedisBudget {
@@ -56,7 +56,7 @@ impl RedisBudget {
             .map_err(|e| unreachable(e.to_string()))?;
         Ok(Self {
             conn,
-            local: std::sync::Arc::new(LocalBudget::new()),
+            local: Arc::new(LocalBudget::new()),
         })
     }
 
