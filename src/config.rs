@@ -66,6 +66,9 @@ pub struct Config {
     /// The job queue.
     #[serde(default)]
     pub queue: QueueSettings,
+    /// Where the request budgets of remote accounts are kept.
+    #[serde(default)]
+    pub rate_limit: RateLimitSettings,
     /// Data files: CSV templates and code tables.
     #[serde(default)]
     pub mappings: MappingSettings,
@@ -179,6 +182,17 @@ impl Default for QueueSettings {
             keep_finished_secs: None,
         }
     }
+}
+
+/// Where request budgets per remote account are kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// `redis://…` to share budgets through that Redis, `local` to keep them in this
+    /// process. Unset: the queue's Redis when `queue.url` is `redis://…`, so every worker
+    /// process shares one budget per account; this process otherwise.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// The HTTP listener.

@@ -7,7 +7,7 @@ use crate::config::{Config, ConfigError, ConnectorKind};
 use shipgate_amazon::AmazonConnector;
 use shipgate_cdiscount::CdiscountConnector;
 use shipgate_douyin::DouyinConnector;
-use shipgate_sdk::{Carrier, ConnectorError, Origin, Source, Storefront};
+use shipgate_sdk::{Carrier, ConnectorError, Origin, RequestBudget, Source, Storefront};
 use shipgate_shopify::ShopifyConnector;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -108,8 +108,12 @@ pub struct CarrierAccount {
 }
 
 impl Connectors {
-    /// Builds every configured connector; fails on the first one that cannot start, naming it.
-    pub fn from_config(config: &Config) -> Result<Self, BuildError> {
+    /// Builds every configured connector, each waiting on `budget` before its requests;
+    /// fails on the first one that cannot start, naming it.
+    pub fn from_config(
+        config: &Config,
+        budget: Arc<dyn RequestBudget>,
+    ) -> Result<Self, BuildError> {
         let mut set = Self::default();
         for (index, c) in config.connectors.iter().enumerate() {
             config.require_env(c, index)?;
@@ -127,7 +131,11 @@ impl Connectors {
                     pull_interval_secs,
                     shopify,
                 } => set.add_shopify(
-                    Arc::new(ShopifyConnector::new(shopify.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        ShopifyConnector::new(shopify.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::Amazon {

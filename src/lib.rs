@@ -9,5 +9,6 @@ pub mod http;
 pub mod mapping_cases;
 pub mod pipeline;
 pub mod queue;
+pub mod rate_limit;
 pub mod routing;
 pub mod store;

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub mod budget;
 pub mod carrier;
 pub mod error;
 pub mod http;
@@ -19,6 +20,7 @@ pub mod storefront;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use budget::{Account, BudgetError, LocalBudget, RequestBudget, RequestRate};
 pub use carrier::{
     Booking, Capabilities, Carrier, CarrierInfo, Label, LabelFormat, Parcel, Rate, RateRequest,
     ServiceInfo, ShipmentRequest,

@@ -1,13 +1,14 @@
 //! The GraphQL transport: one POST per operation, Shopify's error shapes mapped to
-//! [`ConnectorError`], and pacing against the calculated-cost bucket.
+//! [`ConnectorError`], pacing against the calculated-cost bucket, and the shop's request
+//! budget waited on before every POST.
 
 use crate::throttle::{throttled_wait, Observed, Plan, QueryCost, ThrottleStatus};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use shipgate_sdk::http::error_for_status;
-use shipgate_sdk::ConnectorError;
+use shipgate_sdk::{Account, ConnectorError, LocalBudget, RequestBudget};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How many times one call re-sends a query Shopify throttled, when the bucket says the
@@ -32,6 +33,8 @@ pub(crate) struct GraphqlClient {
     endpoint: String,
     token: String,
     max_wait: Duration,
+    account: Account,
+    budget: Arc<dyn RequestBudget>,
     bucket: Mutex<Option<Observed>>,
     costs: Mutex<HashMap<&'static str, QueryCost>>,
 }
@@ -73,12 +76,14 @@ struct Data<T> {
 }
 
 impl GraphqlClient {
-    /// Builds the HTTP client with the request timeout.
+    /// Builds the HTTP client with the request timeout. The shop's request budget is kept
+    /// in this process until [`Self::set_budget`] shares it.
     pub(crate) fn new(
         endpoint: String,
         token: String,
         timeout: Duration,
         max_wait: Duration,
+        account: Account,
     ) -> Result<Self, ConnectorError> {
         let http = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Self {
@@ -86,9 +91,16 @@ impl GraphqlClient {
             endpoint,
             token,
             max_wait,
+            account,
+            budget: Arc::new(LocalBudget::new()),
             bucket: Mutex::new(None),
             costs: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Waits on `budget` for the shop's request turns from now on.
+    pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.budget = budget;
     }
 
     /// The bucket as the last response reported it.
@@ -194,6 +206,7 @@ impl GraphqlClient {
     }
 
     async fn send_once(&self, op: &Operation<'_>) -> Result<Vec<u8>, ConnectorError> {
+        self.budget.acquire(&self.account, self.max_wait).await?;
         let body = serde_json::json!({ "query": op.query, "variables": op.variables });
         let resp = self
             .http
@@ -309,11 +322,13 @@ mod tests {
     use super::*;
 
     fn client() -> GraphqlClient {
+        let config = crate::ShopifyConfig::new("http://127.0.0.1:9", "t");
         GraphqlClient::new(
-            "http://127.0.0.1:9/x".into(),
+            config.endpoint(),
             "t".into(),
             Duration::from_secs(1),
             Duration::from_secs(1),
+            config.request_account().unwrap(),
         )
         .unwrap()
     }

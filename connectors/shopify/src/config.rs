@@ -2,6 +2,7 @@
 //! we lean on the shop's rate limit.
 
 use serde::Deserialize;
+use shipgate_sdk::{Account, RequestRate};
 use std::fmt;
 use std::time::Duration;
 
@@ -62,6 +63,15 @@ pub struct ShopifyConfig {
     /// body). Without it the host refuses this shop's webhooks. Never printed.
     #[serde(default)]
     pub webhook_secret: Option<String>,
+    /// Requests per second to this shop, shared by every worker of every process (the
+    /// shop's request budget, on top of the GraphQL cost bucket). The default is Shopify's
+    /// Standard-plan request rate, 2/s; Advanced allows 4, Plus 20.
+    #[serde(default = "default_requests_per_second")]
+    pub requests_per_second: f64,
+    /// Requests that may go at once after a quiet spell: Shopify's leaky bucket holds 40
+    /// on Standard and Advanced, 400 on Plus.
+    #[serde(default = "default_burst")]
+    pub burst: u32,
 }
 
 /// Why a configuration cannot be used.
@@ -80,6 +90,9 @@ pub enum ConfigError {
     /// `api_version` is not of the `YYYY-MM` form (or `unstable`).
     #[error("api_version {0:?} must look like 2025-10")]
     ApiVersion(String),
+    /// `requests_per_second` or `burst` cannot be used.
+    #[error("{0}")]
+    RequestRate(String),
 }
 
 fn default_api_version() -> String {
@@ -97,6 +110,12 @@ fn default_request_timeout_secs() -> u64 {
 fn default_max_wait_secs() -> u64 {
     10
 }
+fn default_requests_per_second() -> f64 {
+    2.0
+}
+fn default_burst() -> u32 {
+    40
+}
 
 impl ShopifyConfig {
     /// A configuration with every default, for a shop URL and token (what the demo and
@@ -112,6 +131,8 @@ impl ShopifyConfig {
             notify_customer: false,
             max_wait_secs: default_max_wait_secs(),
             webhook_secret: None,
+            requests_per_second: default_requests_per_second(),
+            burst: default_burst(),
         }
     }
 
@@ -137,7 +158,31 @@ impl ShopifyConfig {
         if !(dated || self.api_version == "unstable") {
             return Err(ConfigError::ApiVersion(self.api_version.clone()));
         }
+        self.request_rate()?;
         Ok(())
+    }
+
+    /// The shop's request budget: `shopify:<shop host>` at
+    /// [`Self::requests_per_second`] with [`Self::burst`]. The key is the shop's host, so
+    /// two connectors (or processes) on one shop share one budget.
+    pub fn request_account(&self) -> Result<Account, ConfigError> {
+        let url = self.shop_url.trim();
+        let host = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        Ok(Account {
+            key: format!("shopify:{host}"),
+            rate: self.request_rate()?,
+        })
+    }
+
+    fn request_rate(&self) -> Result<RequestRate, ConfigError> {
+        RequestRate::new(self.requests_per_second, self.burst)
+            .map_err(|e| ConfigError::RequestRate(e.to_string()))
     }
 
     /// `{shop_url}/admin/api/{version}/graphql.json`.
@@ -171,6 +216,8 @@ impl fmt::Debug for ShopifyConfig {
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("notify_customer", &self.notify_customer)
             .field("max_wait_secs", &self.max_wait_secs)
+            .field("requests_per_second", &self.requests_per_second)
+            .field("burst", &self.burst)
             .field(
                 "webhook_secret",
                 &self.webhook_secret.as_ref().map(|_| "<redacted>"),
@@ -197,6 +244,9 @@ mod tests {
         );
         assert_eq!(c.lookback_secs, 300);
         assert!(!c.notify_customer);
+        let account = c.request_account().unwrap();
+        assert_eq!(account.key, "shopify:x.myshopify.com");
+        assert_eq!((account.rate.per_second(), account.rate.burst()), (2.0, 40));
         assert_eq!(
             c.endpoint(),
             "https://x.myshopify.com/admin/api/2025-10/graphql.json"
@@ -228,6 +278,9 @@ mod tests {
         c.api_version = "2025-1".into();
         assert!(matches!(c.validate(), Err(ConfigError::ApiVersion(_))));
         c.api_version = "2026-01".into();
+        c.requests_per_second = 0.0;
+        assert!(matches!(c.validate(), Err(ConfigError::RequestRate(_))));
+        c.requests_per_second = 2.0;
         c.access_token = " ".into();
         assert_eq!(c.validate(), Err(ConfigError::EmptyToken));
     }

@@ -8,9 +8,10 @@ use crate::{mapping, pull, push, status};
 use serde::{Deserialize, Serialize};
 use shipgate_sdk::model::{Channel, Order, Shipment, TrackingUpdate};
 use shipgate_sdk::{
-    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, StatusPush,
-    Storefront,
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, RequestBudget, Source,
+    StatusPush, Storefront,
 };
+use std::sync::Arc;
 
 const SHOP_QUERY: &str = "query Shop { shop { name myshopifyDomain currencyCode } }";
 
@@ -50,7 +51,8 @@ impl std::fmt::Debug for ShopifyConnector {
 }
 
 impl ShopifyConnector {
-    /// Validates the configuration and builds the HTTP client. No request is sent: call
+    /// Validates the configuration and builds the HTTP client, with the shop's request
+    /// budget kept in this process until [`Self::with_budget`]. No request is sent: call
     /// [`Self::check`] to test the credentials. A `page_size` whose orders query would
     /// cost more than [`crate::config::COST_BUDGET`] is lowered, with a warning.
     pub fn new(config: ShopifyConfig, origin: Origin) -> Result<Self, ConnectorError> {
@@ -58,11 +60,18 @@ impl ShopifyConnector {
             status: None,
             message: format!("invalid Shopify config: {e}"),
         })?;
+        let account = config
+            .request_account()
+            .map_err(|e| ConnectorError::Rejected {
+                status: None,
+                message: format!("invalid Shopify config: {e}"),
+            })?;
         let client = GraphqlClient::new(
             config.endpoint(),
             config.access_token.clone(),
             config.request_timeout(),
             config.max_wait(),
+            account,
         )?;
         let page_size = pull::fitting_page_size(config.page_size);
         if page_size < config.page_size {
@@ -82,6 +91,13 @@ impl ShopifyConnector {
             origin,
             client,
         })
+    }
+
+    /// Makes every request wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this connector alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.set_budget(budget);
+        self
     }
 
     /// The health check: reads the shop's name, domain and currency with the configured

@@ -4,11 +4,13 @@
 //! events and `fulfillmentEventCreate`, `shop`), Shopify's
 //! token check and error bodies, Shopify's calculated query cost (the single-query
 //! ceiling and a leaky bucket charged the requested cost and refunded to the actual
-//! one), and fault injection.
+//! one), an optional request-rate limit answering HTTP 429 like Shopify's, and fault
+//! injection.
 
 mod bucket;
 pub(crate) mod cost;
 pub mod data;
+mod limit;
 mod schema;
 mod server;
 mod state;

@@ -1,5 +1,6 @@
 //! The sandbox's HTTP side: Shopify's endpoint path and token check, fault injection,
-//! and the cost bucket wrapped around each GraphQL execution.
+//! the optional request-rate limit, and the cost bucket wrapped around each GraphQL
+//! execution.
 //!
 //! Cost model: Shopify's, computed from the parsed document (see `cost`). A query whose
 //! requested cost is over [`SandboxConfig::max_query_cost`] is refused before it runs
@@ -10,6 +11,7 @@
 use super::bucket::{BucketStatus, CostBucket, Refusal};
 use super::cost::Pricing;
 use super::data::{enlarge_order, generate_orders, GeneratedOrder};
+use super::limit::{RequestLog, CALL_LIMIT_HEADER};
 use super::schema::{self, ShopSchema};
 use super::state::{OrderRecord, RecordedEvent, RecordedFulfillment, Shared, State};
 use crate::ShopifyConfig;
@@ -23,6 +25,7 @@ use serde_json::{json, Value};
 use shipgate_sdk::sandbox::SandboxServer;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Shopify's answer to a missing or wrong token.
 pub const INVALID_TOKEN_BODY: &str =
@@ -47,6 +50,11 @@ pub struct SandboxConfig {
     /// When non-zero, the last generated order gets this many lines (see
     /// [`enlarge_order`]), to exercise line-item pagination.
     pub large_order_lines: usize,
+    /// When set, the shop refuses requests beyond this many per second (past a bucket of
+    /// [`Self::request_bucket`]) with HTTP 429, as Shopify limits each app on each shop.
+    pub requests_per_second: Option<f64>,
+    /// Requests the request-rate bucket holds (Shopify's: 40 on Standard).
+    pub request_bucket: u32,
 }
 
 impl Default for SandboxConfig {
@@ -62,6 +70,8 @@ impl Default for SandboxConfig {
             restore_rate: 10_000.0,
             max_query_cost: 1_000,
             large_order_lines: 0,
+            requests_per_second: None,
+            request_bucket: 40,
         }
     }
 }
@@ -81,6 +91,8 @@ impl SandboxConfig {
 pub struct ShopifySandbox {
     server: SandboxServer,
     shared: Shared,
+    requests_per_second: Option<f64>,
+    request_bucket: u32,
 }
 
 impl std::fmt::Debug for ShopifySandbox {
@@ -120,6 +132,7 @@ impl ShopifySandbox {
             next_fulfillment_id: 255858046,
             next_event_id: 944956391,
             requests: 0,
+            request_log: RequestLog::new(config.requests_per_second, config.request_bucket),
         }));
         let app = AppState {
             shared: shared.clone(),
@@ -129,7 +142,12 @@ impl ShopifySandbox {
             .route("/admin/api/{version}/graphql.json", post(graphql))
             .with_state(app);
         let server = SandboxServer::start(router).await?;
-        Ok(Self { server, shared })
+        Ok(Self {
+            server,
+            shared,
+            requests_per_second: config.requests_per_second,
+            request_bucket: config.request_bucket,
+        })
     }
 
     /// `http://127.0.0.1:PORT`: the `shop_url` to configure.
@@ -142,9 +160,22 @@ impl ShopifySandbox {
         self.with(|s| s.token.clone())
     }
 
-    /// A connector configuration pointing at this sandbox with its token.
+    /// A connector configuration pointing at this sandbox with its token, and a request
+    /// budget of the sandbox's request limit; a sandbox without one gets a budget high
+    /// enough never to hold the demo or a test back.
     pub fn shopify_config(&self) -> ShopifyConfig {
-        ShopifyConfig::new(self.base_url(), self.token())
+        let mut config = ShopifyConfig::new(self.base_url(), self.token());
+        match self.requests_per_second {
+            Some(per_second) => {
+                config.requests_per_second = per_second;
+                config.burst = self.request_bucket;
+            }
+            None => {
+                config.requests_per_second = UNLIMITED_REQUESTS;
+                config.burst = UNLIMITED_REQUESTS as u32;
+            }
+        }
+        config
     }
 
     /// Changes the accepted token (simulates a revoked or rotated token).
@@ -219,6 +250,18 @@ impl ShopifySandbox {
         self.with(|s| s.requests)
     }
 
+    /// When each request with a valid token that the request-rate limit let through
+    /// arrived, in order: what a test measures the rate it was served at with.
+    pub fn served_at(&self) -> Vec<Instant> {
+        self.with(|s| s.request_log.served().to_vec())
+    }
+
+    /// How many requests the request-rate limit refused with HTTP 429 (injected faults
+    /// are not counted).
+    pub fn rate_limited(&self) -> usize {
+        self.with(|s| s.request_log.refused())
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut guard = self
             .shared
@@ -228,7 +271,11 @@ impl ShopifySandbox {
     }
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
+/// The request budget [`ShopifySandbox::shopify_config`] gives when the sandbox has no
+/// request limit.
+const UNLIMITED_REQUESTS: f64 = 100_000.0;
+
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     let mut resp = (status, body).into_response();
     resp.headers_mut().insert(
         "content-type",
@@ -257,7 +304,27 @@ async fn graphql(
     if presented != Some(token.as_str()) {
         return json_response(StatusCode::UNAUTHORIZED, INVALID_TOKEN_BODY.into());
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let admitted = app
+        .shared
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .request_log
+        .admit();
+    match admitted {
+        Err(refused) => *refused,
+        Ok(call_limit) => {
+            let mut response = execute(&app, &version, &body).await;
+            if let Some(v) = call_limit {
+                response.headers_mut().insert(CALL_LIMIT_HEADER, v);
+            }
+            response
+        }
+    }
+}
+
+/// Prices, charges and runs one GraphQL request that passed the token and rate checks.
+async fn execute(app: &AppState, version: &str, body: &[u8]) -> Response {
+    let request: async_graphql::Request = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(_) => {
             return json_response(
@@ -306,7 +373,7 @@ async fn graphql(
         }
     }
     let mut response = json_response(StatusCode::OK, resp.to_string());
-    if let Ok(v) = HeaderValue::from_str(&version) {
+    if let Ok(v) = HeaderValue::from_str(version) {
         response.headers_mut().insert("x-shopify-api-version", v);
     }
     response

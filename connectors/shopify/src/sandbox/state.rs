@@ -1,8 +1,10 @@
 //! What the sandbox shop holds: orders with their fulfillment orders and fulfillments,
-//! the cost bucket, the fault-injection queue and the record tests assert on.
+//! the cost bucket, the fault-injection queue, the request log and the record tests
+//! assert on.
 
 use super::bucket::CostBucket;
 use super::data::GeneratedOrder;
+use super::limit::RequestLog;
 use super::schema::{
     FulfillmentEventStatus, FulfillmentOrderStatus, OrderDisplayFulfillmentStatus,
 };
@@ -62,6 +64,7 @@ pub(crate) struct State {
     pub(crate) next_fulfillment_id: u64,
     pub(crate) next_event_id: u64,
     pub(crate) requests: usize,
+    pub(crate) request_log: RequestLog,
 }
 
 /// An order with what Shopify keeps beside it.
