@@ -6,9 +6,13 @@
 use shipgate::queue::{Job, Queue, RetryPolicy};
 use shipgate::store::Store;
 use shipgate_shopify::sandbox::{SandboxConfig, ShopifySandbox};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
+
+mod support {
+    pub mod workers;
+}
+use support::workers::{forget_queue, redis_url, repo, spawn_worker, stop};
 
 /// The shop's limit: requests per second, and the bucket (requests at once).
 const SHOP_RATE: f64 = 2.0;
@@ -20,13 +24,6 @@ const JOBS: usize = 240;
 /// The two tests each run four worker processes against their own sandbox: one at a
 /// time, so neither's timing suffers from the other's load on a small machine.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").expect(
-        "TEST_REDIS_URL is not set: run ./scripts/test, which starts a private redis-server \
-         (or set it, e.g. redis://127.0.0.1:6379/6)",
-    )
-}
 
 /// What one run saw.
 struct Run {
@@ -99,7 +96,9 @@ burst = 1
         .collect();
     queue.push_many(jobs).await.unwrap();
 
-    let workers: Vec<Child> = (0..WORKERS).map(|_| spawn_worker(&config)).collect();
+    let workers: Vec<Child> = (0..WORKERS)
+        .map(|_| spawn_worker(&config, CONCURRENCY))
+        .collect();
     let waiting = Instant::now();
     while sandbox.served_at().is_empty() {
         assert!(
@@ -137,75 +136,6 @@ burst = 1
         "every worker stops on SIGTERM:\n{logs}"
     );
     run
-}
-
-/// Deletes the run's queue keys, jobs left over included.
-async fn forget_queue(redis: &str, name: &str) {
-    let mut conn = redis::Client::open(redis)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("*{name}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    if !keys.is_empty() {
-        redis::cmd("DEL")
-            .arg(keys)
-            .query_async::<()>(&mut conn)
-            .await
-            .unwrap();
-    }
-}
-
-fn spawn_worker(config: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_shipgate"))
-        .args([
-            "worker",
-            "--concurrency",
-            &CONCURRENCY.to_string(),
-            "--config",
-        ])
-        .arg(config)
-        .env_remove("SHIPGATE_CONFIG")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// SIGTERM to every worker; their logs once they have drained and exited, each checked
-/// to have exited cleanly.
-async fn stop(workers: Vec<Child>) -> String {
-    for child in &workers {
-        let term = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(term.success());
-    }
-    let mut logs = String::new();
-    for child in workers {
-        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "{:?}\n{text}", out.status);
-        logs.push_str(&text);
-    }
-    logs
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use shipgate_sdk::sandbox::SandboxServer;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Shopify's answer to a missing or wrong token.
 pub const INVALID_TOKEN_BODY: &str =
@@ -132,6 +132,7 @@ impl ShopifySandbox {
             next_fulfillment_id: 255858046,
             next_event_id: 944956391,
             requests: 0,
+            mutation_answer_delay: Duration::ZERO,
             request_log: RequestLog::new(config.requests_per_second, config.request_bucket),
         }));
         let app = AppState {
@@ -256,6 +257,13 @@ impl ShopifySandbox {
         self.with(|s| s.request_log.served().to_vec())
     }
 
+    /// Makes a slow shop: every mutation takes effect at once but its answer comes
+    /// `delay` later. That is the window in which a worker can die between a remote
+    /// effect and recording it, which crash tests kill workers in.
+    pub fn delay_mutation_answers(&self, delay: Duration) {
+        self.with(|s| s.mutation_answer_delay = delay);
+    }
+
     /// How many requests the request-rate limit refused with HTTP 429 (injected faults
     /// are not counted).
     pub fn rate_limited(&self) -> usize {
@@ -354,6 +362,14 @@ async fn execute(app: &AppState, version: &str, body: &[u8]) -> Response {
         return refused;
     }
     let out = app.schema.execute(request).await;
+    if mutation {
+        let delay = app
+            .shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .mutation_answer_delay;
+        tokio::time::sleep(delay).await;
+    }
     let mut resp = serde_json::to_value(&out).unwrap_or(Value::Null);
     let actual = match (&pricing, resp.get("data")) {
         (Some(p), Some(data)) => p.actual(data).clamp(1, requested),

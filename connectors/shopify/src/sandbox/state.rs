@@ -65,6 +65,7 @@ pub(crate) struct State {
     pub(crate) next_event_id: u64,
     pub(crate) requests: usize,
     pub(crate) request_log: RequestLog,
+    pub(crate) mutation_answer_delay: std::time::Duration,
 }
 
 /// An order with what Shopify keeps beside it.
