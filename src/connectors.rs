@@ -20,6 +20,9 @@ pub enum BuildError {
     /// The configuration is incomplete.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The request budgets could not be set up (a shared budget's Redis unreachable).
+    #[error(transparent)]
+    RateLimit(#[from] crate::rate_limit::RateLimitError),
     /// A connector refused its settings.
     #[error("connector {id}: {source}")]
     Connector {
@@ -108,12 +111,15 @@ pub struct CarrierAccount {
 }
 
 impl Connectors {
-    /// Builds every configured connector, each waiting on `budget` before its requests;
-    /// fails on the first one that cannot start, naming it.
-    pub fn from_config(
-        config: &Config,
-        budget: Arc<dyn RequestBudget>,
-    ) -> Result<Self, BuildError> {
+    /// Opens the request budgets the configuration places (see [`crate::rate_limit`])
+    /// and builds every configured connector waiting on them; fails on the first one
+    /// that cannot start, naming it.
+    pub async fn open(config: &Config) -> Result<Self, BuildError> {
+        let budget = crate::rate_limit::open(config).await?;
+        Self::build(config, budget)
+    }
+
+    fn build(config: &Config, budget: Arc<dyn RequestBudget>) -> Result<Self, BuildError> {
         let mut set = Self::default();
         for (index, c) in config.connectors.iter().enumerate() {
             config.require_env(c, index)?;

@@ -86,8 +86,7 @@ async fn a_worker_killed_mid_push_leaves_exactly_one_fulfillment_per_order() {
     let dir = tempfile::tempdir().unwrap();
     let name = format!("crash-{}", ulid::Ulid::new());
     let config = write_config(dir.path(), &database.url, &redis, &name, &sandbox);
-    let budget = shipgate::rate_limit::open(&config).await.unwrap();
-    let host = Host::open(&config, Connectors::from_config(&config, budget).unwrap())
+    let host = Host::open(&config, Connectors::open(&config).await.unwrap())
         .await
         .unwrap();
 

@@ -33,7 +33,7 @@ pub(crate) async fn run(
     let connectors = if no_process {
         Connectors::default()
     } else {
-        Connectors::from_config(&config, shipgate::rate_limit::open(&config).await?)?
+        Connectors::open(&config).await?
     };
     let host = Host::open(&config, connectors).await?;
 

@@ -57,8 +57,7 @@ pub(crate) async fn run(config_path: &Path, action: QuarantineAction) -> anyhow:
             println!("{}", String::from_utf8_lossy(&q.input));
         }
         QuarantineAction::Replay { id, tenant } => {
-            let connectors =
-                Connectors::from_config(&config, shipgate::rate_limit::open(&config).await?)?;
+            let connectors = Connectors::open(&config).await?;
             let host = Host::open(&config, connectors).await?;
             match replay_quarantined(&host, id, &tenant).await? {
                 Replayed::StillUnmatched(reason) => {

@@ -20,7 +20,7 @@ const TRACK_ROUND: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub(crate) async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let connectors = Connectors::from_config(&config, shipgate::rate_limit::open(&config).await?)?;
+    let connectors = Connectors::open(&config).await?;
     let templates = Arc::new(
         Templates::load_dir(config.mappings.dir.join("csv")).with_context(|| {
             format!(
@@ -111,7 +111,7 @@ pub(crate) async fn worker(
     concurrency: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let connectors = Connectors::from_config(&config, shipgate::rate_limit::open(&config).await?)?;
+    let connectors = Connectors::open(&config).await?;
     let host = Host::open(&config, connectors).await?;
     let concurrency = concurrency.unwrap_or(config.queue.concurrency);
     tracing::info!(
