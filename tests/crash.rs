@@ -16,7 +16,6 @@ use shipgate::queue::Job;
 use shipgate_sdk::model::TrackingNumber;
 use shipgate_shopify::sandbox::{SandboxConfig, ShopifySandbox};
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod support {
@@ -24,7 +23,7 @@ mod support {
     pub mod workers;
 }
 use support::postgres::FreshDatabase;
-use support::workers::{forget_queue, redis_url, repo, spawn_worker, stop};
+use support::workers::{forget_queue, redis_url, spawn_worker, stop, ShopWorkers};
 
 const ORDERS: usize = 24;
 /// How long the shop takes to answer a mutation it has already carried out.
@@ -33,44 +32,6 @@ const SLOW_ANSWER: Duration = Duration::from_millis(1500);
 /// The tracking number of sequence `n`.
 fn tracking_number(n: usize) -> TrackingNumber {
     TrackingNumber::parse(&format!("SG{n:010}")).unwrap()
-}
-
-fn write_config(
-    dir: &Path,
-    store: &str,
-    queue: &str,
-    name: &str,
-    sandbox: &ShopifySandbox,
-) -> Config {
-    let text = format!(
-        r#"[store]
-url = "{store}"
-[queue]
-url = "{queue}"
-name = "{name}"
-base_delay_ms = 100
-max_delay_secs = 1
-[mappings]
-dir = "{mappings}"
-[[connectors]]
-id = "shop"
-type = "shopify"
-tenant = "t"
-merchant = "m"
-pull_interval_secs = 3600
-[connectors.shopify]
-shop_url = "{shop}"
-access_token = "{token}"
-requests_per_second = 1000
-burst = 1000
-"#,
-        mappings = repo("mappings").display(),
-        shop = sandbox.base_url(),
-        token = sandbox.token(),
-    );
-    let path = dir.join("shipgate.toml");
-    std::fs::write(&path, &text).unwrap();
-    Config::from_toml(&path, &text, std::iter::empty()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,7 +46,18 @@ async fn a_worker_killed_mid_push_leaves_exactly_one_fulfillment_per_order() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let name = format!("crash-{}", ulid::Ulid::new());
-    let config = write_config(dir.path(), &database.url, &redis, &name, &sandbox);
+    let (config_path, text) = ShopWorkers {
+        store: &database.url,
+        queue: &redis,
+        name: &name,
+        sandbox: &sandbox,
+        requests_per_second: 1000.0,
+        burst: 1000,
+        queue_settings: "base_delay_ms = 100\nmax_delay_secs = 1",
+        tables: "",
+    }
+    .write(dir.path());
+    let config = Config::from_toml(&config_path, &text, std::iter::empty()).unwrap();
     let host = Host::open(&config, Connectors::open(&config).await.unwrap())
         .await
         .unwrap();
@@ -141,7 +113,6 @@ async fn a_worker_killed_mid_push_leaves_exactly_one_fulfillment_per_order() {
 
     // One worker alone claims the jobs; it dies while the shop answers its first push.
     sandbox.delay_mutation_answers(SLOW_ANSWER);
-    let config_path = dir.path().join("shipgate.toml");
     let mut doomed = spawn_worker(&config_path, 2);
     let waiting = Instant::now();
     while sandbox.fulfillments().is_empty() {

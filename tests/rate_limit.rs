@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 mod support {
     pub mod workers;
 }
-use support::workers::{forget_queue, redis_url, repo, spawn_worker, stop};
+use support::workers::{forget_queue, redis_url, spawn_worker, stop, ShopWorkers};
 
 /// The shop's limit: requests per second, and the bucket (requests at once).
 const SHOP_RATE: f64 = 2.0;
@@ -54,36 +54,17 @@ async fn run_workers(label: &str, rate_limit: &str, run_for: Duration) -> Run {
     Store::open(&store_url)
         .await
         .expect("store created once, before the workers");
-    let config = dir.path().join("shipgate.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"[store]
-url = "{store_url}"
-[queue]
-url = "{redis}"
-name = "{name}"
-[mappings]
-dir = "{mappings}"
-{rate_limit}
-[[connectors]]
-id = "shop"
-type = "shopify"
-tenant = "t"
-merchant = "m"
-pull_interval_secs = 3600
-[connectors.shopify]
-shop_url = "{shop}"
-access_token = "{token}"
-requests_per_second = {SHOP_RATE}
-burst = 1
-"#,
-            mappings = repo("mappings").display(),
-            shop = sandbox.base_url(),
-            token = sandbox.token(),
-        ),
-    )
-    .unwrap();
+    let (config, _) = ShopWorkers {
+        store: &store_url,
+        queue: &redis,
+        name: &name,
+        sandbox: &sandbox,
+        requests_per_second: SHOP_RATE,
+        burst: 1,
+        queue_settings: "",
+        tables: rate_limit,
+    }
+    .write(dir.path());
     let queue = Queue::open_named(&redis, &name, RetryPolicy::default())
         .await
         .unwrap();

@@ -1,8 +1,72 @@
 //! `shipgate worker` processes for tests that need real processes to stop or kill, and
 //! the clean-up of the Redis queue they ran on.
 
+use shipgate_shopify::sandbox::ShopifySandbox;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+/// The configuration worker processes of one test share: a store, a queue, and one
+/// Shopify connector `shop` of tenant `t` pointing at a sandbox with a request budget.
+pub struct ShopWorkers<'a> {
+    /// The store URL.
+    pub store: &'a str,
+    /// The queue URL.
+    pub queue: &'a str,
+    /// The queue name, unique per test.
+    pub name: &'a str,
+    /// The shop.
+    pub sandbox: &'a ShopifySandbox,
+    /// The shop's request budget.
+    pub requests_per_second: f64,
+    /// Requests the budget lets go at once.
+    pub burst: u32,
+    /// More lines for the `[queue]` table (retry delays).
+    pub queue_settings: &'a str,
+    /// More tables (`[rate_limit]`).
+    pub tables: &'a str,
+}
+
+impl ShopWorkers<'_> {
+    /// Writes `shipgate.toml` into `dir`; its path and text.
+    pub fn write(&self, dir: &Path) -> (PathBuf, String) {
+        let text = format!(
+            r#"[store]
+url = "{store}"
+[queue]
+url = "{queue}"
+name = "{name}"
+{queue_settings}
+[mappings]
+dir = "{mappings}"
+{tables}
+[[connectors]]
+id = "shop"
+type = "shopify"
+tenant = "t"
+merchant = "m"
+pull_interval_secs = 3600
+[connectors.shopify]
+shop_url = "{shop}"
+access_token = "{token}"
+requests_per_second = {rate}
+burst = {burst}
+"#,
+            store = self.store,
+            queue = self.queue,
+            name = self.name,
+            queue_settings = self.queue_settings,
+            mappings = repo("mappings").display(),
+            tables = self.tables,
+            shop = self.sandbox.base_url(),
+            token = self.sandbox.token(),
+            rate = self.requests_per_second,
+            burst = self.burst,
+        );
+        let path = dir.join("shipgate.toml");
+        std::fs::write(&path, &text).unwrap();
+        (path, text)
+    }
+}
 
 /// A file or folder of the checkout.
 pub fn repo(path: &str) -> PathBuf {
