@@ -56,16 +56,12 @@ impl ShopifyConnector {
     /// [`Self::check`] to test the credentials. A `page_size` whose orders query would
     /// cost more than [`crate::config::COST_BUDGET`] is lowered, with a warning.
     pub fn new(config: ShopifyConfig, origin: Origin) -> Result<Self, ConnectorError> {
-        config.validate().map_err(|e| ConnectorError::Rejected {
+        let invalid = |e: crate::config::ConfigError| ConnectorError::Rejected {
             status: None,
             message: format!("invalid Shopify config: {e}"),
-        })?;
-        let account = config
-            .request_account()
-            .map_err(|e| ConnectorError::Rejected {
-                status: None,
-                message: format!("invalid Shopify config: {e}"),
-            })?;
+        };
+        config.validate().map_err(invalid)?;
+        let account = config.request_account().map_err(invalid)?;
         let client = GraphqlClient::new(
             config.endpoint(),
             config.access_token.clone(),

@@ -59,14 +59,7 @@ impl RequestLog {
         }
         self.refused += 1;
         let wait = ((1.0 - status.currently_available) / limit.per_second).max(0.1);
-        let body = format!(
-            r#"{{"errors":"Exceeded {} calls per second for api client. Reduce request rates to resume uninterrupted service."}}"#,
-            limit.per_second
-        );
-        let mut resp = json_response(StatusCode::TOO_MANY_REQUESTS, body);
-        if let Ok(v) = HeaderValue::from_str(&format!("{wait:.1}")) {
-            resp.headers_mut().insert("retry-after", v);
-        }
+        let mut resp = too_many_requests(limit.per_second, &format!("{wait:.1}"));
         if let Some(h) = header {
             resp.headers_mut().insert(CALL_LIMIT_HEADER, h);
         }
@@ -82,6 +75,19 @@ impl RequestLog {
     pub(crate) fn refused(&self) -> usize {
         self.refused
     }
+}
+
+/// Shopify's 429 for an app over `per_second` calls, asking to wait `retry_after`
+/// seconds.
+pub(crate) fn too_many_requests(per_second: f64, retry_after: &str) -> Response {
+    let body = format!(
+        r#"{{"errors":"Exceeded {per_second} calls per second for api client. Reduce request rates to resume uninterrupted service."}}"#
+    );
+    let mut resp = json_response(StatusCode::TOO_MANY_REQUESTS, body);
+    if let Ok(v) = HeaderValue::from_str(retry_after) {
+        resp.headers_mut().insert("retry-after", v);
+    }
+    resp
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 use super::bucket::{BucketStatus, CostBucket, Refusal};
 use super::cost::Pricing;
 use super::data::{enlarge_order, generate_orders, GeneratedOrder};
-use super::limit::{RequestLog, CALL_LIMIT_HEADER};
+use super::limit::{too_many_requests, RequestLog, CALL_LIMIT_HEADER};
 use super::schema::{self, ShopSchema};
 use super::state::{OrderRecord, RecordedEvent, RecordedFulfillment, Shared, State};
 use crate::ShopifyConfig;
@@ -398,18 +398,11 @@ async fn execute(app: &AppState, version: &str, body: &[u8]) -> Response {
 fn fault_response(status: u16) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = match status {
-        429 => {
-            r#"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#
-        }
+        429 => return too_many_requests(2.0, "1"),
         500..=599 => r#"{"errors":"Internal Server Error"}"#,
         _ => r#"{"errors":"Injected failure"}"#,
     };
-    let mut resp = json_response(code, body.into());
-    if status == 429 {
-        resp.headers_mut()
-            .insert("retry-after", HeaderValue::from_static("1"));
-    }
-    resp
+    json_response(code, body.into())
 }
 
 /// Shopify's answer to a query over the single-query ceiling, shaped like a captured
