@@ -89,7 +89,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let stores = [("redis", redis), ("sqlite", String::new())];
+    let wanted = std::env::var("STORES").unwrap_or_else(|_| "redis,sqlite".into());
+    let stores: Vec<(&str, String)> = [("redis", redis), ("sqlite", String::new())]
+        .into_iter()
+        .filter(|(store, _)| wanted.split(',').any(|w| w.trim() == *store))
+        .collect();
     let mut results: Vec<(String, usize, Vec<f64>, Vec<f64>)> = Vec::new();
     for round in 0..rounds {
         for (store, url) in &stores {

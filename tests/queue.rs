@@ -380,6 +380,65 @@ async fn a_thousand_jobs_on_four_workers_each_run_exactly_once(kind: Kind) {
     assert_eq!(stats.succeeded, 1000);
 }
 
+/// How long a drain of ten thousand no-op jobs may take before the test calls the queue
+/// stuck (it takes seconds; a jammed Redis fetch never ends).
+const STUCK_AFTER: Duration = Duration::from_secs(90);
+
+/// Runs workers until nothing is pending, failing the test if that never happens.
+async fn drain_or_fail(queue: &Queue, workers: usize) -> u64 {
+    let handler = Scripted::new(|_| Ok(()));
+    let drained = tokio::time::timeout(
+        STUCK_AFTER,
+        queue.run_until_idle(handler, Arc::new(Graveyard::default()), workers),
+    )
+    .await;
+    let pending = queue.pending().await.unwrap();
+    let stats = drained
+        .unwrap_or_else(|_| panic!("the queue is stuck: {pending} jobs still pending"))
+        .unwrap();
+    stats.succeeded
+}
+
+/// Sharp edge (apalis-redis): its fetch moves every due job with one Lua `unpack`, which
+/// fails above ~8,000 values, so a push of 10,000 jobs used to stop every worker.
+async fn ten_thousand_jobs_pushed_at_once_all_run(kind: Kind) {
+    let Opened { queue, .. } = &kind.open(RetryPolicy::default()).await;
+    let jobs: Vec<Job> = (0..10_000)
+        .map(|i| Job::PushBack { shipment_id: i })
+        .collect();
+    assert_eq!(queue.push_many(jobs).await.unwrap(), 10_000);
+    assert_eq!(drain_or_fail(queue, 4).await, 10_000);
+    assert_eq!(queue.pending().await.unwrap(), 0);
+}
+
+/// The same edge for delayed jobs (retries, scheduled pulls): ten thousand become due in
+/// the same second while the workers run.
+#[tokio::test]
+async fn ten_thousand_delayed_jobs_due_in_one_second_all_run_on_redis() {
+    let Opened { queue, .. } = &Kind::Redis.open(RetryPolicy::default()).await;
+    let now = std::time::SystemTime::now();
+    let since_epoch = now.duration_since(std::time::UNIX_EPOCH).unwrap();
+    let due = Duration::from_secs(since_epoch.as_secs() + 6);
+    let pushing = Instant::now();
+    for i in 0..10_000 {
+        let left = due.saturating_sub(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap(),
+        );
+        queue
+            .push_after(Job::PushBack { shipment_id: i }, left)
+            .await
+            .unwrap();
+    }
+    assert!(
+        pushing.elapsed() < Duration::from_secs(4),
+        "pushing took {:?}: the jobs did not become due together, the case is not tested",
+        pushing.elapsed()
+    );
+    assert_eq!(drain_or_fail(queue, 4).await, 10_000);
+}
+
 async fn shutdown_lets_the_running_job_finish(kind: Kind) {
     let Opened { queue, .. } = &kind.open(RetryPolicy::default()).await;
     queue.push(pull("slow")).await.unwrap();
@@ -655,6 +714,7 @@ on_both_stores!(
     run_until_idle_waits_for_jobs_scheduled_later,
     a_job_pushed_from_another_handle_is_picked_up_promptly,
     a_thousand_jobs_on_four_workers_each_run_exactly_once,
+    ten_thousand_jobs_pushed_at_once_all_run,
     shutdown_lets_the_running_job_finish,
     a_panicking_handler_buries_the_job_and_the_worker_goes_on,
     zero_workers_is_an_error,

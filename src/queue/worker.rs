@@ -235,6 +235,8 @@ pub(super) async fn run(
         dead,
         counters: Counters::default(),
     });
+    promote(queue).await;
+    let promoter = tokio::spawn(promote_until(queue.clone(), shutdown.clone()));
     let janitor = tokio::spawn(sweep_until(queue.clone(), shutdown.clone()));
     let slots: Vec<_> = (0..concurrency)
         .map(|_| tokio::spawn(supervise(queue.clone(), settler.clone(), shutdown.clone())))
@@ -243,11 +245,34 @@ pub(super) async fn run(
         slot.await
             .map_err(|e| QueueError::backend("run a worker", e))?;
     }
+    promoter
+        .await
+        .map_err(|e| QueueError::backend("promote due jobs", e))?;
     janitor
         .await
         .map_err(|e| QueueError::backend("sweep finished jobs", e))?;
     sweep(queue).await;
     Ok(settler.counters.snapshot())
+}
+
+/// Promotes due delayed jobs every [`backend::POLL_INTERVAL`] until shutdown, so that
+/// no fetch finds more due jobs than it can move (see `backend/redis/promote.lua`).
+async fn promote_until(queue: Queue, shutdown: Signal) {
+    let mut every = tokio::time::interval(backend::POLL_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        futures::select! {
+            _ = every.tick().fuse() => promote(&queue).await,
+            () = shutdown.clone().fuse() => return,
+        }
+    }
+}
+
+/// One promotion; a failure (Redis restarting) is logged and the next tick tries again.
+async fn promote(queue: &Queue) {
+    if let Err(err) = queue.backend().promote_due().await {
+        tracing::warn!(%err, "promoting due jobs failed; trying again shortly");
+    }
 }
 
 /// Sweeps finished jobs out of the store at start and every [`backend::SWEEP_EVERY`]

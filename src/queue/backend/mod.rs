@@ -7,8 +7,6 @@ mod sqlite;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use apalis::prelude::TaskBuilder;
-
 use super::error::QueueError;
 use super::job::Envelope;
 
@@ -94,17 +92,25 @@ impl Backend {
         let now = SystemTime::now();
         let mut tasks = Vec::with_capacity(items.len());
         for (envelope, delay) in items {
-            tasks.push(
-                TaskBuilder::new(serde_json::to_vec(envelope)?)
-                    .max_attempts(1)
-                    .run_at_timestamp(due_at(now, *delay))
-                    .idempotency_key(envelope.idempotency_key())
-                    .build(),
-            );
+            tasks.push(NewTask {
+                payload: serde_json::to_vec(envelope)?,
+                run_at: due_at(now, *delay),
+                idempotency_key: envelope.idempotency_key(),
+            });
         }
         match &self.store {
-            Store::Sqlite(pool) => sqlite::push(pool, &self.name, &tasks).await,
-            Store::Redis(redis) => redis.push(&tasks).await,
+            Store::Sqlite(pool) => sqlite::push(pool, &self.name, tasks).await,
+            Store::Redis(redis) => redis.push(&tasks, unix_seconds(now)).await,
+        }
+    }
+
+    /// Moves the delayed jobs that are due onto the queue workers fetch from, and says
+    /// how many moved. Only Redis needs it (see `redis/promote.lua`); SQLite's fetch
+    /// selects due jobs itself.
+    pub(super) async fn promote_due(&self) -> Result<u64, QueueError> {
+        match &self.store {
+            Store::Sqlite(_) => Ok(0),
+            Store::Redis(redis) => redis.promote_due(unix_seconds(SystemTime::now())).await,
         }
     }
 
@@ -137,6 +143,22 @@ impl Backend {
             Store::Redis(redis) => redis.sweep(cutoff).await,
         }
     }
+}
+
+/// One job as either store keeps it: the encoded envelope, the unix second it is due,
+/// and the key under which a second push of the same attempt is ignored.
+#[derive(Debug)]
+pub(super) struct NewTask {
+    pub(super) payload: Vec<u8>,
+    pub(super) run_at: u64,
+    pub(super) idempotency_key: String,
+}
+
+/// Whole seconds since the unix epoch, the unit both stores schedule in.
+fn unix_seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
 }
 
 /// The unix second from which a task pushed at `now` with `delay` may run.

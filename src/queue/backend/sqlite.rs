@@ -4,11 +4,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use apalis::prelude::Task;
+use apalis::prelude::TaskBuilder;
 use apalis_sqlite::{Config, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteStorage};
 use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 
-use super::{BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
+use super::{NewTask, BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
 use crate::queue::error::QueueError;
 
 /// How long a write waits for another process (or the store's pool on the same file)
@@ -77,13 +77,23 @@ pub(in crate::queue) fn config(name: &str) -> Config {
 pub(super) async fn push(
     pool: &SqlitePool,
     name: &str,
-    tasks: &[Task<Vec<u8>>],
+    tasks: Vec<NewTask>,
 ) -> Result<(), QueueError> {
+    let tasks: Vec<_> = tasks
+        .into_iter()
+        .map(|task| {
+            TaskBuilder::new(task.payload)
+                .max_attempts(1)
+                .run_at_timestamp(task.run_at)
+                .idempotency_key(task.idempotency_key)
+                .build()
+        })
+        .collect();
     let mut tx = pool
         .begin()
         .await
         .map_err(|e| QueueError::backend("push jobs", e))?;
-    apalis_sqlite::queries::push_tasks(&mut *tx, name, tasks)
+    apalis_sqlite::queries::push_tasks(&mut *tx, name, &tasks)
         .await
         .map_err(|e| QueueError::backend("push jobs", e))?;
     tx.commit()

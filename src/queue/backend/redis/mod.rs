@@ -1,10 +1,18 @@
 //! The Redis backend (apalis-redis), for many workers on many machines: connecting,
-//! storing tasks, counting unfinished ones, and the configuration its workers run with.
+//! storing tasks, promoting due ones, counting unfinished ones, sweeping finished ones,
+//! and the configuration its workers run with.
 //!
 //! apalis-redis keeps a queue under `{name}:…` keys: a hash of payloads, one metadata
-//! hash per task, a scheduled sorted set every task enters first (its `run_at` is never
-//! in the past), the active list fetches take from, one in-flight set per worker, and
-//! done/dead sets. Its connection manager reconnects after a Redis restart.
+//! hash per task, a scheduled sorted set of delayed tasks, the active list fetches take
+//! from, one in-flight set per worker, and done/dead sets. Its connection manager
+//! reconnects after a Redis restart. Tasks are stored and promoted by our own scripts
+//! (`push.lua`, `promote.lua`): apalis' fetch moves every due scheduled task with one
+//! Lua `unpack`, which fails for good once about 8,000 are due at once.
+//!
+//! `lock_tasks` is off: its lease script removes each started task from the active list
+//! with `LREM`, a scan of the whole list per task (seconds per thousand tasks on a long
+//! queue), while the task already left that list when it was fetched. A task's lease is
+//! its worker's in-flight set and heartbeat either way.
 //!
 //! `persist_results` stays on (the default): with it off, apalis-core never sends the
 //! completion event, so a finished task stays in flight and runs again once its worker
@@ -14,16 +22,27 @@ use std::fmt;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use apalis::prelude::Task;
 use apalis_redis::{Config, ConnectionManager, RedisStorage};
 
-use super::{BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
+use super::{NewTask, BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
 use crate::queue::error::QueueError;
 
 /// How long a pushed attempt's idempotency key is remembered: a retry scheduled twice
 /// by a worker that crashed between scheduling and acknowledging is stored once within
 /// this window. apalis-redis' default (none) expires the key at once.
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// See `push.lua`.
+static PUSH: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(include_str!("push.lua")));
+
+/// See `promote.lua`.
+static PROMOTE: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(include_str!("promote.lua")));
+
+/// Due tasks one promotion call moves: well under Lua's `unpack` limit, and about a
+/// millisecond of Redis time.
+const PROMOTE_SLICE: usize = 1000;
 
 /// Counts the tasks of a queue that are not finished: active, scheduled (retries and
 /// fresh pushes alike), and in flight with any registered worker (a dead worker's stay
@@ -100,18 +119,56 @@ impl RedisQueue {
                 .heartbeat_interval(HEARTBEAT)
                 .missed_heartbeats(MISSED_HEARTBEATS)
                 .emit_events(false)
+                .lock_tasks(false)
                 .idempotency_ttl(Some(IDEMPOTENCY_TTL)),
             name: name.to_owned(),
         })
     }
 
-    /// Stores the tasks with one script call: all or none.
-    pub(super) async fn push(&self, tasks: &[Task<Vec<u8>>]) -> Result<(), QueueError> {
+    /// Stores the tasks with one script call, all or none; `now` decides which are due.
+    pub(super) async fn push(&self, tasks: &[NewTask], now: u64) -> Result<(), QueueError> {
+        let mut call = PUSH.prepare_invoke();
+        call.key(self.config.job_data_hash())
+            .key(self.config.active_jobs_list())
+            .key(self.config.signal_list())
+            .key(self.config.job_meta_hash())
+            .key(self.config.scheduled_jobs_set())
+            .key(self.config.idempotency_key_set())
+            .arg(now)
+            .arg(IDEMPOTENCY_TTL.as_secs());
+        for task in tasks {
+            call.arg(ulid::Ulid::new().to_string())
+                .arg(&task.payload)
+                .arg(task.run_at)
+                .arg(&task.idempotency_key);
+        }
         let mut conn = self.conn.clone();
-        apalis_redis::queries::push_tasks(&mut conn, &self.config, tasks)
+        call.invoke_async::<u64>(&mut conn)
             .await
             .map_err(|e| QueueError::backend("push jobs", e))?;
         Ok(())
+    }
+
+    /// Moves every scheduled task due at unix second `now` onto the active list, a
+    /// slice per script call.
+    pub(super) async fn promote_due(&self, now: u64) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        let mut moved = 0;
+        loop {
+            let n: u64 = PROMOTE
+                .key(self.config.scheduled_jobs_set())
+                .key(self.config.active_jobs_list())
+                .key(self.config.signal_list())
+                .arg(now)
+                .arg(PROMOTE_SLICE)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| QueueError::backend("promote due jobs", e))?;
+            moved += n;
+            if n < PROMOTE_SLICE as u64 {
+                return Ok(moved);
+            }
+        }
     }
 
     /// Tasks of this queue not finished yet.
