@@ -148,7 +148,11 @@ impl Connectors {
                     pull_interval_secs,
                     amazon,
                 } => set.add_marketplace(
-                    Arc::new(AmazonConnector::new(amazon.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        AmazonConnector::new(amazon.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::Douyin {
