@@ -159,7 +159,11 @@ impl Connectors {
                     pull_interval_secs,
                     douyin,
                 } => set.add_douyin(
-                    Arc::new(DouyinConnector::new(douyin.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        DouyinConnector::new(douyin.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::Cdiscount {
