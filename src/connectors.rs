@@ -170,7 +170,11 @@ impl Connectors {
                     pull_interval_secs,
                     cdiscount,
                 } => set.add_marketplace(
-                    Arc::new(CdiscountConnector::new(cdiscount.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        CdiscountConnector::new(cdiscount.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::CsvDrop {
