@@ -199,20 +199,24 @@ impl Connectors {
                 source: ConnectorError::Transport(e.to_string()),
             })?;
         for c in &config.carriers {
-            let built =
-                shipgate_carriers::adapters::build(&c.code, c.settings.clone(), http.clone())
-                    .unwrap_or_else(|| {
-                        Err(ConnectorError::Rejected {
-                            status: None,
-                            message: format!(
-                                "no carrier adapter {:?}; this build has: {}",
-                                c.code,
-                                shipgate_carriers::adapters::codes()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        })
-                    });
+            let built = shipgate_carriers::adapters::build(
+                &c.code,
+                c.settings.clone(),
+                http.clone(),
+                budget.clone(),
+            )
+            .unwrap_or_else(|| {
+                Err(ConnectorError::Rejected {
+                    status: None,
+                    message: format!(
+                        "no carrier adapter {:?}; this build has: {}",
+                        c.code,
+                        shipgate_carriers::adapters::codes()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+            });
             let adapter = built.map_err(|source| BuildError::Connector {
                 id: c.code.clone(),
                 source,
