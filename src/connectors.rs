@@ -148,21 +148,33 @@ impl Connectors {
                     pull_interval_secs,
                     amazon,
                 } => set.add_marketplace(
-                    Arc::new(AmazonConnector::new(amazon.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        AmazonConnector::new(amazon.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::Douyin {
                     pull_interval_secs,
                     douyin,
                 } => set.add_douyin(
-                    Arc::new(DouyinConnector::new(douyin.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        DouyinConnector::new(douyin.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::Cdiscount {
                     pull_interval_secs,
                     cdiscount,
                 } => set.add_marketplace(
-                    Arc::new(CdiscountConnector::new(cdiscount.clone(), origin).map_err(failed)?),
+                    Arc::new(
+                        CdiscountConnector::new(cdiscount.clone(), origin)
+                            .map_err(failed)?
+                            .with_budget(budget.clone()),
+                    ),
                     Duration::from_secs(*pull_interval_secs),
                 ),
                 ConnectorKind::CsvDrop {
@@ -187,20 +199,24 @@ impl Connectors {
                 source: ConnectorError::Transport(e.to_string()),
             })?;
         for c in &config.carriers {
-            let built =
-                shipgate_carriers::adapters::build(&c.code, c.settings.clone(), http.clone())
-                    .unwrap_or_else(|| {
-                        Err(ConnectorError::Rejected {
-                            status: None,
-                            message: format!(
-                                "no carrier adapter {:?}; this build has: {}",
-                                c.code,
-                                shipgate_carriers::adapters::codes()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        })
-                    });
+            let built = shipgate_carriers::adapters::build(
+                &c.code,
+                c.settings.clone(),
+                http.clone(),
+                budget.clone(),
+            )
+            .unwrap_or_else(|| {
+                Err(ConnectorError::Rejected {
+                    status: None,
+                    message: format!(
+                        "no carrier adapter {:?}; this build has: {}",
+                        c.code,
+                        shipgate_carriers::adapters::codes()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+            });
             let adapter = built.map_err(|source| BuildError::Connector {
                 id: c.code.clone(),
                 source,

@@ -1,15 +1,17 @@
-//! The SP-API transport: an LWA access token in `x-amz-access-token`, one token bucket
-//! per operation, and Amazon's `{"errors":[{code,message,details}]}` answers mapped to
+//! The SP-API transport: an LWA access token in `x-amz-access-token`, a turn in the
+//! seller's request budget of the operation before every call, and Amazon's `{"errors":[{code,message,details}]}` answers mapped to
 //! the error classes the host acts on.
 
-use crate::limiter::{one_token, parse_rate, Limiter, Plan};
+use crate::usage_plan::{one_token, parse_rate, Budgets, UsagePlan};
 use serde::Deserialize;
 use shipgate_sdk::http::{error_for_status, parse_retry_after};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
-use shipgate_sdk::ConnectorError;
+use shipgate_sdk::{ConnectorError, RequestBudget, RequestRate};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The SP-API operations the connector calls, each with its own usage plan.
+/// The SP-API operations the connector calls, each with its own usage plan (and so its
+/// own request budget).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// `GET /orders/2026-01-01/orders`.
@@ -21,14 +23,15 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Every operation, for building the limiter.
+    /// Every operation, in discriminant order, for seeding the budgets.
     pub const ALL: [Operation; 3] = [
         Operation::SearchOrders,
         Operation::GetOrder,
         Operation::ConfirmShipment,
     ];
 
-    /// The operationId in Amazon's models, used in logs and as the limiter key.
+    /// The operationId in Amazon's models, used in logs, in the budget account key and
+    /// as the key of `usage_plans` in the configuration.
     pub fn name(self) -> &'static str {
         match self {
             Self::SearchOrders => "searchOrders",
@@ -37,15 +40,25 @@ impl Operation {
         }
     }
 
-    /// The default usage plan printed in the model (`orders_2026-01-01.json`,
-    /// `ordersV0.json`), used until Amazon reports the seller's own rate.
-    pub fn default_plan(self) -> Plan {
-        let (rate, burst) = match self {
-            Self::SearchOrders => (0.0056, 20.0),
-            Self::GetOrder => (0.5, 30.0),
-            Self::ConfirmShipment => (2.0, 10.0),
+    /// The operation named by its operationId.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// The default usage plan printed in the models (`orders_2026-01-01.json`:
+    /// searchOrders 0.0056/s burst 20, getOrder 0.5/s burst 30; `ordersV0.json`:
+    /// confirmShipment 2/s burst 10 — the same as Amazon's "Orders API Rate Limits"
+    /// page), used until Amazon reports the seller's own rate.
+    pub fn default_plan(self) -> UsagePlan {
+        let (requests_per_second, burst) = match self {
+            Self::SearchOrders => (0.0056, 20),
+            Self::GetOrder => (0.5, 30),
+            Self::ConfirmShipment => (2.0, 10),
         };
-        Plan { rate, burst }
+        UsagePlan {
+            requests_per_second,
+            burst,
+        }
     }
 }
 
@@ -78,7 +91,7 @@ pub(crate) struct SpApi {
     http: reqwest::Client,
     base: String,
     tokens: TokenSource,
-    limiter: Limiter,
+    budgets: Budgets,
     max_wait: Duration,
 }
 
@@ -87,13 +100,18 @@ impl std::fmt::Debug for SpApi {
         f.debug_struct("SpApi")
             .field("base", &self.base)
             .field("tokens", &self.tokens)
+            .field("budgets", &self.budgets)
             .finish_non_exhaustive()
     }
 }
 
 impl SpApi {
-    /// Builds the HTTP client and the LWA token source (no request is sent).
-    pub(crate) fn new(config: &crate::AmazonConfig) -> Result<Self, ConnectorError> {
+    /// Builds the HTTP client and the LWA token source (no request is sent). The
+    /// seller's budgets are kept in this process until [`Self::set_budget`] shares them.
+    pub(crate) fn new(
+        config: &crate::AmazonConfig,
+        rates: [RequestRate; Operation::ALL.len()],
+    ) -> Result<Self, ConnectorError> {
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout())
             .user_agent(concat!(
@@ -114,17 +132,18 @@ impl SpApi {
                 auth: ClientAuth::FormBody,
             },
         );
-        let plans: Vec<_> = Operation::ALL
-            .iter()
-            .map(|op| (op.name(), op.default_plan()))
-            .collect();
         Ok(Self {
             http,
             base: config.base_url().to_string(),
             tokens,
-            limiter: Limiter::new(&plans),
+            budgets: Budgets::new(config.budget_prefix(), rates),
             max_wait: config.max_wait(),
         })
+    }
+
+    /// Waits on `budget` for the seller's request turns from now on.
+    pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.budgets.set_budget(budget);
     }
 
     /// Fetches (or reuses) an access token: proves the LWA credentials work.
@@ -132,9 +151,9 @@ impl SpApi {
         self.tokens.token().await.map(|_| ())
     }
 
-    /// The limiter, for inspection.
-    pub(crate) fn limiter(&self) -> &Limiter {
-        &self.limiter
+    /// The rate `op` is currently paced at.
+    pub(crate) fn rate(&self, op: Operation) -> RequestRate {
+        self.budgets.rate(op)
     }
 
     /// `GET {base}{path}?{query}`: the body of a 2xx answer, or the error class.
@@ -164,16 +183,7 @@ impl SpApi {
         op: Operation,
         request: reqwest::RequestBuilder,
     ) -> Result<Vec<u8>, ConnectorError> {
-        if let Err(wait) = self.limiter.acquire(op.name(), self.max_wait).await {
-            return Err(ConnectorError::Throttled {
-                retry_after: Some(wait),
-                message: format!(
-                    "{}: the usage plan's bucket refills a token in {:.1}s",
-                    op.name(),
-                    wait.as_secs_f64()
-                ),
-            });
-        }
+        self.budgets.acquire(op, self.max_wait).await?;
         let token = self.tokens.token().await?;
         let response = request.header("x-amz-access-token", token).send().await?;
         let headers = response.headers();
@@ -195,16 +205,21 @@ impl SpApi {
             "sp-api answered"
         );
         if let Some(rate) = answer.rate {
-            self.limiter.set_rate(op.name(), rate);
-        }
-        if answer.status == 429 {
-            self.limiter.drain(op.name());
+            self.budgets.adopt_rate(op, rate);
         }
         if matches!(answer.status, 401 | 403) {
             // An expired or revoked access token: the next call fetches a new one.
             self.tokens.invalidate().await;
         }
-        interpret(op, answer)
+        let throttled = answer.status == 429;
+        let result = interpret(op, answer);
+        if let (true, Err(err)) = (throttled, &result) {
+            let wait = err
+                .retry_after()
+                .unwrap_or_else(|| one_token(self.budgets.rate(op).per_second()));
+            self.budgets.cool_down(op, wait);
+        }
+        result
     }
 }
 

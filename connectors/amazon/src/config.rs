@@ -2,7 +2,11 @@
 //! with Amazon credentials, and the knobs that shape how the tight `searchOrders` quota
 //! is spent.
 
+use crate::client::Operation;
+use crate::usage_plan::UsagePlan;
 use serde::Deserialize;
+use shipgate_sdk::RequestRate;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -49,11 +53,18 @@ pub struct AmazonConfig {
     /// Whole-request timeout.
     #[serde(default = "default_request_timeout_secs")]
     pub request_timeout_secs: u64,
-    /// The longest a call sleeps in-process for its operation's token bucket; a longer
-    /// wait is returned as `Throttled` so the queue retries later instead of holding a
-    /// worker.
+    /// The longest a call waits for its turn in the operation's request budget; a
+    /// longer wait is returned as `Throttled` so the queue retries later instead of
+    /// holding a worker.
     #[serde(default = "default_max_wait_secs")]
     pub max_wait_secs: u64,
+    /// Usage plans that differ from Amazon's defaults ([`Operation::default_plan`]), by
+    /// operationId: `usage_plans.getOrder = { requests_per_second = 1.0, burst = 30 }`.
+    /// A seller whose plan Amazon raised can say so here; a lower burst leaves room for
+    /// other tools calling the same seller. The rate then follows
+    /// `x-amzn-RateLimit-Limit` whenever Amazon sends it.
+    #[serde(default)]
+    pub usage_plans: BTreeMap<String, UsagePlan>,
 }
 
 /// Why a configuration cannot be used.
@@ -74,6 +85,15 @@ pub enum ConfigError {
     /// `page_size` is out of Amazon's range.
     #[error("page_size {0} must be between 1 and {MAX_PAGE_SIZE}")]
     PageSize(u32),
+    /// A `usage_plans` entry names no operation the connector calls, or its rate or
+    /// burst would stop every call.
+    #[error("usage_plans.{operation}: {reason}")]
+    UsagePlan {
+        /// The key as written.
+        operation: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
 }
 
 fn default_token_url() -> String {
@@ -119,6 +139,7 @@ impl AmazonConfig {
             page_size: default_page_size(),
             request_timeout_secs: default_request_timeout_secs(),
             max_wait_secs: default_max_wait_secs(),
+            usage_plans: BTreeMap::new(),
         }
     }
 
@@ -152,7 +173,59 @@ impl AmazonConfig {
         if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
             return Err(ConfigError::PageSize(self.page_size));
         }
+        self.request_rates()?;
         Ok(())
+    }
+
+    /// The rate each operation's budget starts at, in the order of [`Operation::ALL`]:
+    /// the configured usage plan, else Amazon's default.
+    pub fn request_rates(&self) -> Result<[RequestRate; Operation::ALL.len()], ConfigError> {
+        if let Some(unknown) = self
+            .usage_plans
+            .keys()
+            .find(|k| Operation::from_name(k).is_none())
+        {
+            return Err(ConfigError::UsagePlan {
+                operation: unknown.clone(),
+                reason: format!(
+                    "not an operation this connector calls ({})",
+                    Operation::ALL.map(Operation::name).join(", ")
+                ),
+            });
+        }
+        let rate = |op: Operation| {
+            let plan = self
+                .usage_plans
+                .get(op.name())
+                .copied()
+                .unwrap_or_else(|| op.default_plan());
+            plan.rate().map_err(|e| ConfigError::UsagePlan {
+                operation: op.name().to_string(),
+                reason: e.to_string(),
+            })
+        };
+        Ok([
+            rate(Operation::SearchOrders)?,
+            rate(Operation::GetOrder)?,
+            rate(Operation::ConfirmShipment)?,
+        ])
+    }
+
+    /// The start of every budget account key of this seller:
+    /// `amazon:<endpoint host>:<seller id>`, the operation completing it. Usage plans
+    /// are counted per selling partner, so two connectors (or processes) on one seller
+    /// and region share the budgets; the seller id is the configured merchant token,
+    /// never a credential.
+    pub fn budget_prefix(&self) -> String {
+        let url = self.base_url();
+        let host = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        format!("amazon:{host}:{}", self.seller_id.trim())
     }
 
     /// The endpoint without a trailing slash.
@@ -186,6 +259,7 @@ impl fmt::Debug for AmazonConfig {
             .field("page_size", &self.page_size)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("max_wait_secs", &self.max_wait_secs)
+            .field("usage_plans", &self.usage_plans)
             .finish()
     }
 }
@@ -211,6 +285,14 @@ seller_id = "A3TH9S8BH6GOGM"
         assert_eq!(c.page_size, 100);
         assert_eq!(c.lookback_secs, 600);
         assert_eq!(c.base_url(), "https://sellingpartnerapi-eu.amazon.com");
+        assert_eq!(
+            c.budget_prefix(),
+            "amazon:sellingpartnerapi-eu.amazon.com:A3TH9S8BH6GOGM"
+        );
+        let rates = c.request_rates().unwrap();
+        assert_eq!((rates[0].per_second(), rates[0].burst()), (0.0056, 20));
+        assert_eq!((rates[1].per_second(), rates[1].burst()), (0.5, 30));
+        assert_eq!((rates[2].per_second(), rates[2].burst()), (2.0, 10));
         let err = toml::from_str::<AmazonConfig>(&format!("{MINIMAL}page_sise = 5")).unwrap_err();
         assert!(err.to_string().contains("page_sise"), "{err}");
     }
@@ -234,6 +316,26 @@ seller_id = "A3TH9S8BH6GOGM"
         c.refresh_token = " ".into();
         assert_eq!(c.validate(), Err(ConfigError::Empty("refresh_token")));
         c.refresh_token = "r".into();
+        c.usage_plans.insert(
+            "getOrders".into(),
+            UsagePlan {
+                requests_per_second: 1.0,
+                burst: 1,
+            },
+        );
+        assert!(
+            matches!(c.validate(), Err(ConfigError::UsagePlan { ref operation, .. }) if operation == "getOrders")
+        );
+        c.usage_plans.clear();
+        c.usage_plans.insert(
+            "getOrder".into(),
+            UsagePlan {
+                requests_per_second: 1.0,
+                burst: 0,
+            },
+        );
+        assert!(matches!(c.validate(), Err(ConfigError::UsagePlan { .. })));
+        c.usage_plans.clear();
         c.endpoint = "sellingpartnerapi-eu.amazon.com".into();
         assert!(matches!(
             c.validate(),

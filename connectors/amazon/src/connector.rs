@@ -3,12 +3,13 @@
 
 use crate::client::{Operation, SpApi};
 use crate::config::AmazonConfig;
-use crate::limiter::Plan;
 use crate::{mapping, pull, push};
 use shipgate_sdk::model::{Channel, Order, Shipment};
 use shipgate_sdk::{
-    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, Storefront,
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, RequestBudget,
+    RequestRate, Source, Storefront,
 };
+use std::sync::Arc;
 
 /// An Amazon seller account as a source of orders and a destination for shipment
 /// confirmations.
@@ -47,19 +48,28 @@ pub(crate) fn checked_order_id(id: &str) -> Result<&str, ConnectorError> {
 }
 
 impl AmazonConnector {
-    /// Validates the configuration and builds the HTTP client. No request is sent: call
+    /// Validates the configuration and builds the HTTP client, with the seller's request
+    /// budgets kept in this process until [`Self::with_budget`]. No request is sent: call
     /// [`Self::check`] to test the credentials.
     pub fn new(config: AmazonConfig, origin: Origin) -> Result<Self, ConnectorError> {
-        config.validate().map_err(|e| ConnectorError::Rejected {
+        let invalid = |e: crate::ConfigError| ConnectorError::Rejected {
             status: None,
             message: format!("invalid Amazon config: {e}"),
-        })?;
-        let api = SpApi::new(&config)?;
+        };
+        config.validate().map_err(invalid)?;
+        let api = SpApi::new(&config, config.request_rates().map_err(invalid)?)?;
         Ok(Self {
             config,
             origin,
             api,
         })
+    }
+
+    /// Makes every request wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of budgets of this connector alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.api.set_budget(budget);
+        self
     }
 
     /// The health check: fetches an LWA access token with the configured refresh token,
@@ -89,10 +99,10 @@ impl AmazonConnector {
         })
     }
 
-    /// The usage plan the connector currently applies to `op` (the default, or the rate
-    /// Amazon last reported in `x-amzn-RateLimit-Limit`).
-    pub fn plan(&self, op: Operation) -> Option<Plan> {
-        self.api.limiter().plan(op.name())
+    /// The rate the connector currently paces `op` at (the configured or default usage
+    /// plan, or the rate Amazon last reported in `x-amzn-RateLimit-Limit`).
+    pub fn request_rate(&self, op: Operation) -> RequestRate {
+        self.api.rate(op)
     }
 
     /// The configuration in use.

@@ -14,12 +14,12 @@
 mod client;
 pub mod config;
 mod connector;
-pub mod limiter;
 pub mod mapping;
 pub mod notification;
 pub mod pull;
 pub mod push;
 pub mod sandbox;
+pub mod usage_plan;
 
 pub use client::Operation;
 pub use config::{AmazonConfig, ConfigError};

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{connector, sandbox};
-use shipgate_amazon::limiter::Plan;
 use shipgate_amazon::sandbox::{AmazonSandbox, SandboxConfig};
+use shipgate_amazon::usage_plan::UsagePlan;
 use shipgate_amazon::Operation;
 use shipgate_sdk::{ConnectorError, Cursor, MappingError, Source};
 use std::time::Duration;
@@ -146,9 +146,9 @@ async fn a_real_quota_exceeded_waits_one_token_of_the_reported_rate() {
         .map(|op| {
             (
                 *op,
-                Plan {
-                    rate: 0.5,
-                    burst: 1.0,
+                UsagePlan {
+                    requests_per_second: 0.5,
+                    burst: 1,
                 },
             )
         })
@@ -163,7 +163,7 @@ async fn a_real_quota_exceeded_waits_one_token_of_the_reported_rate() {
     let c = connector(&sb, |cfg| cfg.max_wait_secs = 0);
     c.pull(&Cursor::default()).await.unwrap();
     assert_eq!(
-        c.plan(Operation::SearchOrders).unwrap().rate,
+        c.request_rate(Operation::SearchOrders).per_second(),
         0.5,
         "rate adopted from x-amzn-RateLimit-Limit"
     );
@@ -179,7 +179,7 @@ async fn a_real_quota_exceeded_waits_one_token_of_the_reported_rate() {
     assert_eq!(
         sb.requests(),
         before,
-        "the local bucket refuses without spending Amazon's quota"
+        "the cool-down after the 429 refuses without spending Amazon's quota"
     );
 }
 

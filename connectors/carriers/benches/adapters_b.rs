@@ -30,6 +30,7 @@ fn chronopost_quote(c: &mut Criterion) {
             password: PASSWORD.into(),
             base_url: sandbox.base_url(),
             mappings_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mappings/carriers"),
+            request_budget: shipgate_carriers::adapters::budget::for_sandbox(),
         },
         reqwest::Client::new(),
     )

@@ -245,8 +245,13 @@ refund_email = "ops@example.com""#,
     .unwrap();
     let config: Config = table.clone().try_into().unwrap();
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    let built = shipgate_carriers::adapters::build("canada_post", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "canada_post",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "canada_post");
 }

@@ -391,7 +391,12 @@ fn table(text: &str) -> toml::Table {
 }
 
 fn refusal(settings: &str) -> String {
-    match shipgate_carriers::adapters::build("cdek", table(settings), reqwest::Client::new()) {
+    match shipgate_carriers::adapters::build(
+        "cdek",
+        table(settings),
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    ) {
         Some(Err(ConnectorError::Rejected { message, .. })) => message,
         Some(Err(other)) => panic!("expected Rejected, got {other:?}"),
         Some(Ok(_)) => panic!("settings accepted: {settings}"),
@@ -404,9 +409,14 @@ fn settings_are_checked_field_by_field_and_debug_hides_the_password() {
     let good = "client_id = \"acc\"\nclient_secret = \"s3cr3t\"";
     let config: Config = table(good).try_into().unwrap();
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    let built = shipgate_carriers::adapters::build("cdek", table(good), reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "cdek",
+        table(good),
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "cdek");
     assert!(!format!("{:?}", adapter(config)).contains("s3cr3t"));
 

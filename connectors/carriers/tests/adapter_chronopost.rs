@@ -24,6 +24,7 @@ fn adapter(sb: &ChronopostSandbox, password: &str) -> Chronopost {
             password: password.into(),
             base_url: sb.base_url(),
             mappings_dir: mappings(),
+            request_budget: shipgate_carriers::adapters::budget::for_sandbox(),
         },
         reqwest::Client::new(),
     )
@@ -244,19 +245,28 @@ async fn built_from_settings_by_registry_code_and_never_prints_the_password() {
         "mappings_dir".into(),
         mappings().display().to_string().into(),
     );
-    let carrier =
-        shipgate_carriers::adapters::build("chronopost", table.clone(), reqwest::Client::new())
-            .expect("chronopost has an adapter")
-            .expect("settings are valid");
+    let carrier = shipgate_carriers::adapters::build(
+        "chronopost",
+        table.clone(),
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .expect("chronopost has an adapter")
+    .expect("settings are valid");
     assert_eq!(carrier.info().code, "chronopost");
     assert!(carrier.info().capabilities.quote && carrier.info().capabilities.cancel);
     let config: Config = table.try_into().unwrap();
     assert!(!format!("{config:?}").contains(PASSWORD));
     let mut bad = toml::Table::new();
     bad.insert("account_number".into(), ACCOUNT.into());
-    let err = shipgate_carriers::adapters::build("chronopost", bad, reqwest::Client::new())
-        .unwrap()
-        .err()
-        .expect("missing password refused");
+    let err = shipgate_carriers::adapters::build(
+        "chronopost",
+        bad,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .err()
+    .expect("missing password refused");
     assert!(err.to_string().contains("password"), "{err}");
 }

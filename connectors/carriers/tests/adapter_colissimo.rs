@@ -26,6 +26,7 @@ fn adapter_with(sb: &ColissimoSandbox, password: &str, key: &str) -> Colissimo {
             sls_url: sb.base_url(),
             tracking_url: sb.base_url(),
             mappings_dir: mappings(),
+            request_budget: shipgate_carriers::adapters::budget::for_sandbox(),
         },
         reqwest::Client::new(),
     )
@@ -258,10 +259,14 @@ async fn settings_table_builds_it_and_debug_hides_secrets() {
         "mappings_dir".into(),
         mappings().display().to_string().into(),
     );
-    let carrier =
-        shipgate_carriers::adapters::build("colissimo", table.clone(), reqwest::Client::new())
-            .expect("colissimo has an adapter")
-            .expect("valid settings");
+    let carrier = shipgate_carriers::adapters::build(
+        "colissimo",
+        table.clone(),
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .expect("colissimo has an adapter")
+    .expect("valid settings");
     assert_eq!(carrier.info().code, "colissimo");
     let config: Config = table.try_into().unwrap();
     let printed = format!("{config:?}");

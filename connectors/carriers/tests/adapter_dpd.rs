@@ -23,6 +23,7 @@ fn adapter_with(sb: &DpdSandbox, password: &str) -> Dpd {
             sending_depot: "0190".into(),
             base_url: sb.base_url(),
             mappings_dir: mappings(),
+            request_budget: shipgate_carriers::adapters::budget::for_sandbox(),
         },
         reqwest::Client::new(),
     )

@@ -231,8 +231,13 @@ account_number = "740561073""#,
     .unwrap();
     let config: Config = table.clone().try_into().unwrap();
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    let built = shipgate_carriers::adapters::build("fedex", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "fedex",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "fedex");
 }

@@ -455,7 +455,12 @@ client_secret = "s3cr3t"
 }
 
 fn refused_settings(table: toml::Table) -> String {
-    match shipgate_carriers::adapters::build("gls", table, reqwest::Client::new()) {
+    match shipgate_carriers::adapters::build(
+        "gls",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    ) {
         Some(Err(ConnectorError::Rejected { message, .. })) => message,
         Some(Ok(_)) => panic!("accepted"),
         Some(Err(other)) => panic!("expected Rejected, got {other:?}"),
@@ -491,9 +496,14 @@ fn bad_settings_are_refused_with_the_field_named_and_debug_hides_secrets() {
         !shown.contains("pa55word") && !shown.contains("s3cr3t"),
         "{shown}"
     );
-    let built = shipgate_carriers::adapters::build("gls", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "gls",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "gls");
     assert!(built.info().capabilities.cancel);
     assert!(!format!("{:?}", adapter(config)).contains("s3cr3t"));

@@ -392,7 +392,13 @@ tracking_password = "tpw-s3cr3t"
 postoffice_code = "101000""#;
     let build = |text: &str| {
         let table: toml::Table = toml::from_str(text).unwrap();
-        shipgate_carriers::adapters::build("russian_post", table, reqwest::Client::new()).unwrap()
+        shipgate_carriers::adapters::build(
+            "russian_post",
+            table,
+            reqwest::Client::new(),
+            std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+        )
+        .unwrap()
     };
     let built = build(good).unwrap();
     assert_eq!(built.info().code, "russian_post");

@@ -241,8 +241,13 @@ monthly_card = "7550000000""#,
     .unwrap();
     let config: Config = table.clone().try_into().unwrap();
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    let built = shipgate_carriers::adapters::build("sf_express", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "sf_express",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "sf_express");
 }

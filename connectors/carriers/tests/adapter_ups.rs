@@ -218,9 +218,14 @@ account_number = "A1B2C3""#,
     .unwrap();
     let config: Config = table.clone().try_into().unwrap();
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    let built = shipgate_carriers::adapters::build("ups", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "ups",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "ups");
     assert!(built.info().capabilities.cancel);
 }

@@ -272,9 +272,14 @@ eps_account = "eps-777""#,
         !shown.contains("s3cr3t") && !shown.contains("eps-777"),
         "{shown}"
     );
-    let built = shipgate_carriers::adapters::build("usps", table, reqwest::Client::new())
-        .unwrap()
-        .unwrap();
+    let built = shipgate_carriers::adapters::build(
+        "usps",
+        table,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(built.info().code, "usps");
     assert!(built.info().capabilities.cancel);
 }

@@ -548,9 +548,14 @@ async fn the_example_paris_tariff_is_built_from_settings_and_shops_beside_carrie
     let mut settings = toml::Table::new();
     let file = repo_path("mappings/fleet/paris_same_day.toml");
     settings.insert("tariff_file".into(), file.display().to_string().into());
-    let own: Arc<dyn Carrier> = adapters::build("own_fleet", settings, http.clone())
-        .expect("own_fleet is a code adapter")
-        .unwrap();
+    let own: Arc<dyn Carrier> = adapters::build(
+        "own_fleet",
+        settings,
+        http.clone(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    )
+    .expect("own_fleet is a code adapter")
+    .unwrap();
     assert_eq!(own.info().name, "Paris same-day");
 
     let mut req = request("acme", "75001", vec![small()]);
@@ -588,7 +593,12 @@ async fn the_example_paris_tariff_is_built_from_settings_and_shops_beside_carrie
 
     let mut missing = toml::Table::new();
     missing.insert("tariff_file".into(), "/nonexistent/fleet.toml".into());
-    match adapters::build("own_fleet", missing, reqwest::Client::new()) {
+    match adapters::build(
+        "own_fleet",
+        missing,
+        reqwest::Client::new(),
+        std::sync::Arc::new(shipgate_sdk::LocalBudget::new()),
+    ) {
         Some(Err(ConnectorError::Rejected { message, .. })) => {
             assert!(message.contains("/nonexistent/fleet.toml"), "{message}")
         }

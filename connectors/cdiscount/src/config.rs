@@ -2,6 +2,7 @@
 //! `"rest"` (Octopia seller API, the live one) or `"soap"` (the legacy service, for
 //! sellers not yet moved). Secrets are redacted from `Debug`.
 
+use crate::budget::BudgetConfig;
 use serde::Deserialize;
 use std::fmt;
 use std::time::Duration;
@@ -65,6 +66,10 @@ pub struct RestConfig {
     /// Per-request timeout.
     #[serde(default = "default_timeout_secs")]
     pub request_timeout_secs: u64,
+    /// The seller account's request budget (`requests_per_second`, `burst`,
+    /// `max_wait_secs`), keyed `cdiscount:<API host>:<seller_id>`.
+    #[serde(flatten)]
+    pub budget: BudgetConfig,
 }
 
 impl fmt::Debug for RestConfig {
@@ -77,6 +82,7 @@ impl fmt::Debug for RestConfig {
             .field("seller_id", &self.seller_id)
             .field("sales_channel_id", &self.sales_channel_id)
             .field("page_size", &self.page_size)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }
@@ -104,6 +110,10 @@ pub struct SoapConfig {
     /// Per-request timeout.
     #[serde(default = "default_timeout_secs")]
     pub request_timeout_secs: u64,
+    /// The API account's request budget (`requests_per_second`, `burst`,
+    /// `max_wait_secs`), keyed `cdiscount:<endpoint host>:<login>`.
+    #[serde(flatten)]
+    pub budget: BudgetConfig,
 }
 
 impl fmt::Debug for SoapConfig {
@@ -114,6 +124,7 @@ impl fmt::Debug for SoapConfig {
             .field("login", &self.login)
             .field("password", &"<redacted>")
             .field("window_secs", &self.window_secs)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +149,13 @@ fn need(field: &'static str, value: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+fn rate(budget: &BudgetConfig) -> Result<(), ConfigError> {
+    budget.rate().map(|_| ()).map_err(|e| ConfigError {
+        field: "requests_per_second",
+        reason: e.to_string(),
+    })
+}
+
 impl RestConfig {
     /// Refuses empty credentials and page sizes Octopia would refuse.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -150,7 +168,12 @@ impl RestConfig {
                 reason: format!("must be 1..={MAX_PAGE_SIZE}, got {}", self.page_size),
             });
         }
-        Ok(())
+        rate(&self.budget)
+    }
+
+    /// The account key of this seller's request budget.
+    pub(crate) fn budget_key(&self) -> String {
+        crate::budget::account_key(&self.base_url, &self.seller_id)
     }
 
     /// The per-request timeout.
@@ -170,7 +193,12 @@ impl SoapConfig {
                 reason: "must be positive".into(),
             });
         }
-        Ok(())
+        rate(&self.budget)
+    }
+
+    /// The account key of this login's request budget.
+    pub(crate) fn budget_key(&self) -> String {
+        crate::budget::account_key(&self.endpoint, &self.login)
     }
 
     /// The per-request timeout.

@@ -8,8 +8,10 @@ use crate::soap::client::SoapClient;
 use crate::{rest, soap};
 use shipgate_sdk::model::{Channel, Order, Shipment};
 use shipgate_sdk::{
-    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, Storefront,
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, RequestBudget, Source,
+    Storefront,
 };
+use std::sync::Arc;
 
 enum Api {
     Rest(RestClient),
@@ -33,7 +35,8 @@ impl std::fmt::Debug for CdiscountConnector {
 }
 
 impl CdiscountConnector {
-    /// Validates the configuration and builds the client of the chosen API. Sends
+    /// Validates the configuration and builds the client of the chosen API, with the
+    /// account's request budget kept in this process until [`Self::with_budget`]. Sends
     /// nothing.
     pub fn new(config: CdiscountConfig, origin: Origin) -> Result<Self, ConnectorError> {
         let invalid = |e: crate::ConfigError| ConnectorError::Rejected {
@@ -55,6 +58,16 @@ impl CdiscountConnector {
             origin,
             api,
         })
+    }
+
+    /// Makes every API call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this connector alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        match &mut self.api {
+            Api::Rest(client) => client.set_budget(budget),
+            Api::Soap(client) => client.set_budget(budget),
+        }
+        self
     }
 
     /// The configuration in use.

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub mod budget;
 pub mod config;
 mod connector;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod rest;
 pub mod sandbox;
 pub mod soap;
 
+pub use budget::BudgetConfig;
 pub use config::{CdiscountConfig, ConfigError, RestConfig, SoapConfig};
 pub use connector::CdiscountConnector;
 pub use mapping::{normalize, CHANNEL};

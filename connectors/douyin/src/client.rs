@@ -1,7 +1,8 @@
 //! The signed gateway client: common parameters, signature, the access token (created or
 //! refreshed through `token.create` / `token.refresh` like the official SDK's
 //! `BuildAccessToken` / `RefreshAccessToken`, cached until it expires), and the envelope
-//! turned into data or a typed error.
+//! turned into data or a typed error. Every call, token calls included, first waits for
+//! a turn in the app's request budget.
 
 use crate::config::DouyinConfig;
 use crate::errors::{classify, is_token_expired, Envelope, CODE_OK};
@@ -9,7 +10,8 @@ use crate::sign::{canonical_json, request_sign, SignMethod};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shipgate_sdk::http::error_for_status;
-use shipgate_sdk::ConnectorError;
+use shipgate_sdk::{Account, ConnectorError, LocalBudget, RequestBudget};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -36,10 +38,14 @@ pub(crate) struct Client {
     http: reqwest::Client,
     config: DouyinConfig,
     token: Mutex<Option<CachedToken>>,
+    account: Account,
+    budget: Arc<dyn RequestBudget>,
 }
 
 impl Client {
-    pub(crate) fn new(config: DouyinConfig) -> Result<Self, ConnectorError> {
+    /// Builds the HTTP client for a validated `config`, with the app's request budget
+    /// kept in this process until [`Self::set_budget`] shares it.
+    pub(crate) fn new(config: DouyinConfig, account: Account) -> Result<Self, ConnectorError> {
         let http = reqwest::Client::builder()
             .timeout(config.timeout())
             .build()
@@ -48,7 +54,14 @@ impl Client {
             http,
             config,
             token: Mutex::new(None),
+            account,
+            budget: Arc::new(LocalBudget::new()),
         })
+    }
+
+    /// Waits on `budget` for the app's request turns from now on.
+    pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.budget = budget;
     }
 
     pub(crate) fn config(&self) -> &DouyinConfig {
@@ -151,6 +164,9 @@ impl Client {
         params: &Value,
         access_token: Option<&str>,
     ) -> Result<(u16, Envelope), ConnectorError> {
+        self.budget
+            .acquire(&self.account, self.config.max_wait())
+            .await?;
         let param_json = canonical_json(params);
         let timestamp = chrono::Utc::now().timestamp().to_string();
         let how = SignMethod::HmacSha256;

@@ -6,8 +6,10 @@ use crate::config::DouyinConfig;
 use crate::{mapping, pull, push};
 use shipgate_sdk::model::{Channel, Order, Shipment};
 use shipgate_sdk::{
-    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, Source, Storefront,
+    ConnectorError, Cursor, MappingError, Origin, Page, RawOrder, RemoteRef, RequestBudget, Source,
+    Storefront,
 };
+use std::sync::Arc;
 
 /// A Douyin shop as a source of orders and a destination for tracking numbers.
 pub struct DouyinConnector {
@@ -25,17 +27,27 @@ impl std::fmt::Debug for DouyinConnector {
 }
 
 impl DouyinConnector {
-    /// Validates the configuration and builds the client. No request is sent until the
+    /// Validates the configuration and builds the client, with the app's request budget
+    /// kept in this process until [`Self::with_budget`]. No request is sent until the
     /// first call, which also obtains the access token.
     pub fn new(config: DouyinConfig, origin: Origin) -> Result<Self, ConnectorError> {
-        config.validate().map_err(|e| ConnectorError::Rejected {
+        let invalid = |e: String| ConnectorError::Rejected {
             status: None,
             message: format!("invalid Douyin config: {e}"),
-        })?;
+        };
+        config.validate().map_err(invalid)?;
+        let account = config.request_account().map_err(invalid)?;
         Ok(Self {
             origin,
-            client: Client::new(config)?,
+            client: Client::new(config, account)?,
         })
+    }
+
+    /// Makes every request wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this connector alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.set_budget(budget);
+        self
     }
 
     /// The configuration (secrets redacted in `Debug`).

@@ -4,7 +4,7 @@
 use super::data::generate_orders;
 use super::state::{Bucket, ConfirmedShipment, Fault, Shared, State};
 use crate::client::Operation;
-use crate::limiter::Plan;
+use crate::usage_plan::UsagePlan;
 use axum::extract::{Form, Path, Query, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,7 +39,7 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Usage plan per operation. The default is generous so tests are fast; use
     /// [`Operation::default_plan`] values to feel Amazon's real limits.
-    pub plans: Vec<(Operation, Plan)>,
+    pub plans: Vec<(Operation, UsagePlan)>,
 }
 
 impl Default for SandboxConfig {
@@ -52,9 +52,9 @@ impl Default for SandboxConfig {
                 .map(|op| {
                     (
                         *op,
-                        Plan {
-                            rate: 50.0,
-                            burst: 200.0,
+                        UsagePlan {
+                            requests_per_second: 50.0,
+                            burst: 200,
                         },
                     )
                 })
@@ -96,6 +96,7 @@ impl AmazonSandbox {
             buckets,
             faults: VecDeque::new(),
             requests: 0,
+            rate_limited: 0,
             confirmed: Vec::new(),
         }));
         let router = Router::new()
@@ -233,6 +234,12 @@ impl AmazonSandbox {
         self.lock().requests
     }
 
+    /// Requests the usage plans refused with 429 `QuotaExceeded` (injected faults not
+    /// counted).
+    pub fn rate_limited(&self) -> usize {
+        self.lock().rate_limited
+    }
+
     /// Every shipment confirmation accepted.
     pub fn confirmed(&self) -> Vec<ConfirmedShipment> {
         self.lock().confirmed.clone()
@@ -272,7 +279,7 @@ async fn admit(
     let (fault, rate) = {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.requests += 1;
-        let rate = s.buckets.get(op.name()).map(|b| b.plan.rate);
+        let rate = s.buckets.get(op.name()).map(|b| b.plan.requests_per_second);
         (s.faults.pop_front(), rate)
     };
     if let Some(f) = fault {
@@ -289,13 +296,13 @@ async fn admit(
     if !s.access_tokens.iter().any(|t| t == token) {
         return Err(answer(403, rate, DENIED_BODY.to_string()));
     }
-    if let Some(b) = s.buckets.get_mut(op.name()) {
-        if !b.take() {
-            // A real bucket's 429 carries the rate, not Retry-After.
-            let mut r = answer(429, rate, QUOTA_BODY.to_string());
-            r.headers_mut().remove("retry-after");
-            return Err(r);
-        }
+    let refused = s.buckets.get_mut(op.name()).is_some_and(|b| !b.take());
+    if refused {
+        s.rate_limited += 1;
+        // A real bucket's 429 carries the rate, not Retry-After.
+        let mut r = answer(429, rate, QUOTA_BODY.to_string());
+        r.headers_mut().remove("retry-after");
+        return Err(r);
     }
     Ok(rate)
 }

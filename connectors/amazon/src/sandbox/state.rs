@@ -1,7 +1,7 @@
 //! What the sandbox holds: orders, credentials, buckets, queued faults, and the record
 //! of confirmed shipments tests assert on.
 
-use crate::limiter::Plan;
+use crate::usage_plan::UsagePlan;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -39,16 +39,16 @@ pub(crate) struct Fault {
 /// A token bucket as Amazon runs one per operation, seller and application.
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
-    pub(crate) plan: Plan,
+    pub(crate) plan: UsagePlan,
     pub(crate) tokens: f64,
     pub(crate) at: Instant,
 }
 
 impl Bucket {
-    pub(crate) fn new(plan: Plan) -> Self {
+    pub(crate) fn new(plan: UsagePlan) -> Self {
         Self {
             plan,
-            tokens: plan.burst,
+            tokens: f64::from(plan.burst),
             at: Instant::now(),
         }
     }
@@ -57,7 +57,8 @@ impl Bucket {
     pub(crate) fn take(&mut self) -> bool {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.plan.rate).min(self.plan.burst);
+        self.tokens =
+            (self.tokens + elapsed * self.plan.requests_per_second).min(f64::from(self.plan.burst));
         self.at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -80,6 +81,7 @@ pub(crate) struct State {
     pub(crate) buckets: HashMap<&'static str, Bucket>,
     pub(crate) faults: VecDeque<Fault>,
     pub(crate) requests: usize,
+    pub(crate) rate_limited: usize,
     pub(crate) confirmed: Vec<ConfirmedShipment>,
 }
 

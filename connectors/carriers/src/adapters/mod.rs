@@ -11,6 +11,7 @@
 //! [`build`] is the one place that knows every adapter by its registry code.
 
 mod booking_memo;
+pub mod budget;
 pub mod canada_post;
 pub mod cdek;
 pub mod chronopost;
@@ -26,11 +27,16 @@ pub mod sf_express;
 pub mod ups;
 pub mod usps;
 
-use shipgate_sdk::{Carrier, ConnectorError};
+use shipgate_sdk::{Carrier, ConnectorError, RequestBudget};
 use std::sync::Arc;
 
-/// Makes an adapter from its settings table and the shared HTTP client.
-pub type Constructor = fn(toml::Table, reqwest::Client) -> Result<Arc<dyn Carrier>, ConnectorError>;
+/// Makes an adapter from its settings table, the shared HTTP client and the request
+/// budget its account's calls wait on.
+pub type Constructor = fn(
+    toml::Table,
+    reqwest::Client,
+    Arc<dyn RequestBudget>,
+) -> Result<Arc<dyn Carrier>, ConnectorError>;
 
 /// Every code adapter, by registry code. One row per adapter module.
 const ADAPTERS: &[(&str, Constructor)] = &[
@@ -72,18 +78,20 @@ pub(crate) fn embedded_profile(code: &str, text: &str) -> Result<crate::Registry
     })
 }
 
-/// Builds the adapter for `code` from its settings table. `None` when no code adapter
-/// exists for that carrier (it is then known to the registry only: detection, names,
-/// tracking links).
+/// Builds the adapter for `code` from its settings table, its calls waiting on `budget`
+/// (the host's, shared by its workers and, through Redis, by other processes). `None`
+/// when no code adapter exists for that carrier (it is then known to the registry only:
+/// detection, names, tracking links).
 pub fn build(
     code: &str,
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Option<Result<Arc<dyn Carrier>, ConnectorError>> {
     ADAPTERS
         .iter()
         .find(|(known, _)| *known == code)
-        .map(|(_, make)| make(settings, http))
+        .map(|(_, make)| make(settings, http, budget))
 }
 
 /// The registry codes that have a code adapter, for `shipgate carriers`.

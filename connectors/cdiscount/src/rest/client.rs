@@ -3,16 +3,19 @@
 //! until shortly before it expires), the `SellerId` header on every call, and error
 //! bodies mapped by [`crate::error::rest_error`]. A 401 on a cached token drops it and
 //! retries once with a fresh one (a rotated secret or a revoked token); a second
-//! refusal is final.
+//! refusal is final. Every API call first waits for a turn in the seller's request
+//! budget (token requests go to the auth host and are not counted).
 
+use crate::budget::Pace;
 use crate::config::RestConfig;
 use crate::error::rest_error;
 use shipgate_sdk::http::HttpAnswer;
 
 use reqwest::{Method, StatusCode};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
-use shipgate_sdk::ConnectorError;
+use shipgate_sdk::{ConnectorError, RequestBudget};
 use std::fmt;
+use std::sync::Arc;
 
 /// A client bound to one seller account.
 pub struct RestClient {
@@ -20,6 +23,7 @@ pub struct RestClient {
     base: String,
     seller_id: String,
     tokens: TokenSource,
+    pace: Pace,
 }
 
 impl fmt::Debug for RestClient {
@@ -28,13 +32,16 @@ impl fmt::Debug for RestClient {
             .field("base", &self.base)
             .field("seller_id", &self.seller_id)
             .field("tokens", &self.tokens)
+            .field("pace", &self.pace)
             .finish()
     }
 }
 
 impl RestClient {
-    /// Builds the HTTP client and the token source; sends nothing.
+    /// Builds the HTTP client and the token source, with the seller's request budget
+    /// kept in this process until [`Self::set_budget`]; sends nothing.
     pub fn new(config: &RestConfig) -> Result<Self, ConnectorError> {
+        let pace = Pace::new(config.budget_key(), &config.budget)?;
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout())
             .build()
@@ -54,7 +61,13 @@ impl RestClient {
             base: config.base_url.trim_end_matches('/').to_string(),
             seller_id: config.seller_id.clone(),
             tokens,
+            pace,
         })
+    }
+
+    /// Waits on `budget` for the seller's request turns from now on.
+    pub fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.pace.set_budget(budget);
     }
 
     /// Sends `method path` with `query` and an optional JSON body; returns the status
@@ -70,6 +83,7 @@ impl RestClient {
         let mut retried = false;
         loop {
             let token = self.tokens.token().await?;
+            self.pace.turn().await?;
             let mut req = self
                 .http
                 .request(method.clone(), &url)

@@ -3,6 +3,7 @@
 //! with its own id, amounts and `updatedAt` one minute apart.
 
 use super::faults::Faults;
+use super::limit::RequestLimit;
 use crate::config::RestConfig;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -46,6 +47,7 @@ struct Shared {
     seller_id: String,
     inner: Mutex<Inner>,
     faults: Faults,
+    limit: RequestLimit,
 }
 
 impl Shared {
@@ -116,6 +118,13 @@ async fn gate(s: &Shared, headers: &HeaderMap) -> Result<(), Response> {
             code,
             code.canonical_reason().unwrap_or("Error"),
             "injected fault",
+        ));
+    }
+    if !s.limit.admit() {
+        return Err(problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too Many Requests",
+            "rate limit exceeded",
         ));
     }
     let token = headers
@@ -354,6 +363,7 @@ impl RestSandbox {
                 issued: 0,
             }),
             faults: Faults::default(),
+            limit: RequestLimit::default(),
         });
         let router = Router::new()
             .route(TOKEN_PATH, post(token))
@@ -380,6 +390,12 @@ impl RestSandbox {
             page_size: 10,
             lookback_secs: 60,
             request_timeout_secs: 5,
+            // Tests and the demo are not slowed down by a guess made for production.
+            budget: crate::BudgetConfig {
+                requests_per_second: 50.0,
+                burst: 50,
+                ..crate::BudgetConfig::default()
+            },
         }
     }
 
@@ -437,5 +453,11 @@ impl RestSandbox {
     /// Fault injection.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    /// The request limit in front of the API (none until set): calls over it get a 429
+    /// problem with `Retry-After`, as throttled calls do.
+    pub fn limit(&self) -> &RequestLimit {
+        &self.shared.limit
     }
 }

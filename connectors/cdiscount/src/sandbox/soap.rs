@@ -352,6 +352,12 @@ impl SoapSandbox {
             window_secs: 6 * 3600,
             lookback_secs: 60,
             request_timeout_secs: 5,
+            // Tests and the demo are not slowed down by a guess made for production.
+            budget: crate::BudgetConfig {
+                requests_per_second: 50.0,
+                burst: 50,
+                ..crate::BudgetConfig::default()
+            },
         }
     }
 

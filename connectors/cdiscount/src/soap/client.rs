@@ -2,16 +2,19 @@
 //! `<string xmlns="http://schemas.microsoft.com/2003/10/Serialization/">{token}</string>`),
 //! reused for its 48 h life (Cdiscount FAQ: "Each token is valid during 48 hours"), then
 //! `POST`s with a `SOAPAction` header. A security fault drops the token and retries
-//! once; a second refusal is final.
+//! once; a second refusal is final. Every service call first waits for a turn in the
+//! account's request budget (the STS is another host and is not counted).
 
 use super::envelope::soap_action;
 use super::model::Fault;
+use crate::budget::Pace;
 use crate::config::SoapConfig;
 use crate::error::{fault_error, fault_is_security};
 use serde::Deserialize;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
-use shipgate_sdk::ConnectorError;
+use shipgate_sdk::{ConnectorError, RequestBudget};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -41,6 +44,7 @@ pub struct SoapClient {
     http: reqwest::Client,
     config: SoapConfig,
     token: Mutex<Option<(String, Instant)>>,
+    pace: Pace,
 }
 
 impl fmt::Debug for SoapClient {
@@ -52,8 +56,10 @@ impl fmt::Debug for SoapClient {
 }
 
 impl SoapClient {
-    /// Builds the HTTP client; sends nothing.
+    /// Builds the HTTP client, with the account's request budget kept in this process
+    /// until [`Self::set_budget`]; sends nothing.
     pub fn new(config: &SoapConfig) -> Result<Self, ConnectorError> {
+        let pace = Pace::new(config.budget_key(), &config.budget)?;
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout())
             .build()
@@ -62,7 +68,13 @@ impl SoapClient {
             http,
             config: config.clone(),
             token: Mutex::new(None),
+            pace,
         })
+    }
+
+    /// Waits on `budget` for the account's request turns from now on.
+    pub fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.pace.set_budget(budget);
     }
 
     async fn token(&self) -> Result<String, ConnectorError> {
@@ -112,6 +124,7 @@ impl SoapClient {
         let mut retried = false;
         loop {
             let token = self.token().await?;
+            self.pace.turn().await?;
             let resp = self
                 .http
                 .post(&self.config.endpoint)

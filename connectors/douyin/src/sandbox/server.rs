@@ -99,6 +99,7 @@ impl DouyinSandbox {
             logistics: Vec::new(),
             requests: 0,
             token_calls: 0,
+            rate_limited: 0,
         }));
         let router = Router::new()
             .route("/{ns}/{op}", post(handle))
@@ -127,6 +128,9 @@ impl DouyinSandbox {
         c.shop_id = Some(self.config.shop_id);
         c.page_size = 10;
         c.timeout_secs = 2;
+        // Tests and the demo are not slowed down by a guess made for production.
+        c.requests_per_second = 50.0;
+        c.burst = 50;
         c
     }
 
@@ -203,6 +207,11 @@ impl DouyinSandbox {
     /// Requests received so far.
     pub fn requests(&self) -> usize {
         self.lock().requests
+    }
+
+    /// Business calls the per-second limit refused with code 60000 so far.
+    pub fn rate_limited(&self) -> usize {
+        self.lock().rate_limited
     }
 
     /// `token.create` / `token.refresh` calls received so far.

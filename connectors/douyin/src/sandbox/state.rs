@@ -33,6 +33,7 @@ pub(crate) struct State {
     pub(crate) logistics: Vec<LogisticsCall>,
     pub(crate) requests: usize,
     pub(crate) token_calls: usize,
+    pub(crate) rate_limited: usize,
 }
 
 impl State {
@@ -44,7 +45,11 @@ impl State {
             self.second = (now, 0);
         }
         self.second.1 += 1;
-        self.second.1 <= limit
+        let admitted = self.second.1 <= limit;
+        if !admitted {
+            self.rate_limited += 1;
+        }
+        admitted
     }
 
     /// Issues a fresh access / refresh token pair.

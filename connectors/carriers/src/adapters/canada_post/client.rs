@@ -5,6 +5,7 @@
 //! `<messages><message><code/><description/></message></messages>` error answer turned
 //! into [`ConnectorError`]. See <https://www.canadapost-postescanada.ca/info/mc/business/productsservices/developers/services/fundamentals.jsf>.
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::ConnectorError;
@@ -73,6 +74,8 @@ pub(super) struct Client {
     user: String,
     password: String,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -81,6 +84,7 @@ impl Client {
         base: String,
         (user, password): (String, String),
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -88,6 +92,7 @@ impl Client {
             user,
             password,
             timeout,
+            pace,
         }
     }
 
@@ -105,6 +110,7 @@ impl Client {
         media_type: &str,
         body: Option<String>,
     ) -> Result<Answer, ConnectorError> {
+        self.pace.turn().await?;
         let url = if url.starts_with("http") {
             url.to_string()
         } else {

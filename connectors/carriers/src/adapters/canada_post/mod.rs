@@ -15,6 +15,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -24,7 +25,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -67,6 +68,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `canada_post:<customer_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -84,6 +89,7 @@ impl fmt::Debug for Config {
             .field("password", &"<redacted>")
             .field("customer_number", &self.customer_number)
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish_non_exhaustive()
     }
 }
@@ -112,16 +118,28 @@ impl fmt::Debug for CanadaPost {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(CanadaPost::new(
-        super::settings("canada_post", settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        CanadaPost::new(super::settings("canada_post", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl CanadaPost {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one Canada Post account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new(
+            "canada_post",
+            &config.customer_number,
+            &config.request_budget,
+        )?;
         let registry = super::embedded_profile("canada_post", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
@@ -129,6 +147,7 @@ impl CanadaPost {
             base,
             (config.username.clone(), config.password.clone()),
             Duration::from_secs(config.timeout_secs),
+            pace,
         );
         let canada = shipgate_sdk::model::CountryCode::parse("CA").map_err(|e| {
             ConnectorError::Rejected {

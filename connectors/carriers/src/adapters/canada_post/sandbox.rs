@@ -107,6 +107,7 @@ impl CanadaPostSandbox {
             refund_email: "refunds@example.com".into(),
             base_url: self.base_url(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

@@ -10,6 +10,7 @@
 //! `{"error","error_description"}` (RFC 6749 §5.2 — CDEK's page shows only the success
 //! answer, and its own WordPress plugin reads the `error` field of a refusal).
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
@@ -90,6 +91,8 @@ pub(super) struct Client {
     base: String,
     tokens: TokenSource,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -98,12 +101,14 @@ impl Client {
         base: String,
         tokens: TokenSource,
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
             base,
             tokens,
             timeout,
+            pace,
         }
     }
 
@@ -122,6 +127,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<HttpAnswer, ConnectorError> {
+        self.pace.turn().await?;
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_string()
         } else {

@@ -20,6 +20,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -30,7 +31,7 @@ use shipgate_sdk::model::{Currency, TrackingNumber, TrackingUpdate};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -132,6 +133,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `cdek:<client_id>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -172,6 +177,7 @@ impl fmt::Debug for Config {
             .field("order_type", &self.order_type)
             .field("shipment_point", &self.shipment_point)
             .field("label_size", &self.label_size)
+            .field("request_budget", &self.request_budget)
             .finish_non_exhaustive()
     }
 }
@@ -254,13 +260,24 @@ impl fmt::Debug for Cdek {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(Cdek::new(super::settings(CODE, settings)?, http)?))
+    Ok(Arc::new(
+        Cdek::new(super::settings(CODE, settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl Cdek {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one CDEK account; refuses settings it cannot work with.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("cdek", &config.client_id, &config.request_budget)?;
         let currency = config.check()?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
@@ -274,7 +291,13 @@ impl Cdek {
                 auth: ClientAuth::FormBody,
             },
         );
-        let client = Client::new(http, base, tokens, Duration::from_secs(config.timeout_secs));
+        let client = Client::new(
+            http,
+            base,
+            tokens,
+            Duration::from_secs(config.timeout_secs),
+            pace,
+        );
         let info = CarrierInfo {
             code: CODE.into(),
             name: "CDEK".into(),

@@ -168,6 +168,7 @@ impl CdekSandbox {
             poll_interval_ms: 10,
             poll_attempts: 5,
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

@@ -9,6 +9,7 @@
 //! https://ws.chronopost.fr/tracking-cxf/TrackingServiceWS?wsdl.
 
 use super::soap::fault_string;
+use crate::adapters::budget::Pace;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
 
@@ -27,14 +28,17 @@ pub(crate) const BAD_CREDENTIALS: i64 = 3;
 pub(crate) struct Client {
     http: reqwest::Client,
     base_url: String,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
     /// A client for `base_url` (no trailing slash).
-    pub(crate) fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub(crate) fn new(http: reqwest::Client, base_url: &str, pace: Pace) -> Self {
         Self {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),
+            pace,
         }
     }
 
@@ -44,6 +48,7 @@ impl Client {
         path: &str,
         envelope: String,
     ) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let response = self
             .http
             .post(format!("{}{path}", self.base_url))

@@ -13,6 +13,7 @@ pub(crate) mod soap;
 pub(crate) mod support;
 mod track;
 
+use super::budget::{BudgetConfig, Pace};
 use super::settings;
 use crate::Registry;
 use async_trait::async_trait;
@@ -23,7 +24,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{CountryCode, Currency, Money, TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::collections::BTreeMap;
 use std::fmt;
@@ -61,6 +62,10 @@ pub struct Config {
     /// maps tracking codes.
     #[serde(default = "default_mappings_dir")]
     pub mappings_dir: PathBuf,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `chronopost:<account_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -78,6 +83,7 @@ impl fmt::Debug for Config {
             .field("password", &"<redacted>")
             .field("base_url", &self.base_url)
             .field("mappings_dir", &self.mappings_dir)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -105,8 +111,16 @@ impl fmt::Debug for Chronopost {
 }
 
 impl Chronopost {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("chronopost", &config.account_number, &config.request_budget)?;
         let registry = profile_registry(&config.mappings_dir, CODE)?;
         let origin = CountryCode::parse("FR").map_err(|e| ConnectorError::Rejected {
             status: None,
@@ -125,7 +139,7 @@ impl Chronopost {
                     cancel: true,
                 },
             },
-            client: Client::new(http, &config.base_url),
+            client: Client::new(http, &config.base_url, pace),
             credentials: Credentials {
                 account_number: config.account_number,
                 password: config.password,
@@ -138,8 +152,11 @@ impl Chronopost {
     pub fn build(
         table: toml::Table,
         http: reqwest::Client,
+        budget: Arc<dyn RequestBudget>,
     ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-        Ok(Arc::new(Self::new(settings(CODE, table)?, http)?))
+        Ok(Arc::new(
+            Self::new(settings(CODE, table)?, http)?.with_budget(budget),
+        ))
     }
 }
 

@@ -7,6 +7,7 @@
 //! (https://developer.laposte.fr/products/suivi/2, as used by karrio's Colissimo
 //! connector, karrio/providers/colissimo/utils.py: https://api.laposte.fr/suivi/v2.)
 
+use crate::adapters::budget::Pace;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::ConnectorError;
 
@@ -24,6 +25,8 @@ pub(crate) struct Client {
     sls_url: String,
     tracking_url: String,
     okapi_key: String,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -33,12 +36,14 @@ impl Client {
         sls_url: &str,
         tracking_url: &str,
         okapi_key: String,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
             sls_url: sls_url.trim_end_matches('/').to_string(),
             tracking_url: tracking_url.trim_end_matches('/').to_string(),
             okapi_key,
+            pace,
         }
     }
 
@@ -48,6 +53,7 @@ impl Client {
         &self,
         body: &serde_json::Value,
     ) -> Result<Answer, ConnectorError> {
+        self.pace.turn().await?;
         let response = self
             .http
             .post(format!(
@@ -71,6 +77,7 @@ impl Client {
     /// Fetches one number's tracking answer; 400 and 404 carry the Suivi API's own
     /// explanation and are returned for the parser to read.
     pub(crate) async fn track(&self, number: &str) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let response = self
             .http
             .get(format!("{}/suivi/v2/idships/{number}", self.tracking_url))

@@ -11,6 +11,7 @@ mod multipart;
 pub mod sandbox;
 mod tariff;
 
+use super::budget::{BudgetConfig, Pace};
 use crate::adapters::chronopost::support::{profile_registry, tracking_update};
 use crate::adapters::settings;
 use crate::Registry;
@@ -22,7 +23,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{CountryCode, Currency, Money, TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -60,6 +61,10 @@ pub struct Config {
     /// The folder of carrier profiles, whose `colissimo.toml` maps tracking codes.
     #[serde(default = "default_mappings_dir")]
     pub mappings_dir: PathBuf,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `colissimo:<contract_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_sls_url() -> String {
@@ -83,6 +88,7 @@ impl fmt::Debug for Config {
             .field("sls_url", &self.sls_url)
             .field("tracking_url", &self.tracking_url)
             .field("mappings_dir", &self.mappings_dir)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -112,8 +118,16 @@ fn refused(message: String) -> ConnectorError {
 }
 
 impl Colissimo {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("colissimo", &config.contract_number, &config.request_budget)?;
         let registry = profile_registry(&config.mappings_dir, CODE)?;
         let origin = CountryCode::parse("FR").map_err(|e| refused(e.to_string()))?;
         Ok(Self {
@@ -140,6 +154,7 @@ impl Colissimo {
                 &config.sls_url,
                 &config.tracking_url,
                 config.okapi_key,
+                pace,
             ),
             contract_number: config.contract_number,
             password: config.password,
@@ -151,8 +166,11 @@ impl Colissimo {
     pub fn build(
         table: toml::Table,
         http: reqwest::Client,
+        budget: Arc<dyn RequestBudget>,
     ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-        Ok(Arc::new(Self::new(settings(CODE, table)?, http)?))
+        Ok(Arc::new(
+            Self::new(settings(CODE, table)?, http)?.with_budget(budget),
+        ))
     }
 }
 

@@ -4,6 +4,7 @@
 //! (`{"instance","detail","title","message","status"}`) turned into [`ConnectorError`].
 //! Shapes: <https://developer.dhl.com/api-reference/dhl-express-mydhl-api>.
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,6 +53,8 @@ pub(super) struct Client {
     password: String,
     timeout: Duration,
     sequence: AtomicU64,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -60,6 +63,7 @@ impl Client {
         base: String,
         (user, password): (String, String),
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -68,6 +72,7 @@ impl Client {
             password,
             timeout,
             sequence: AtomicU64::new(0),
+            pace,
         }
     }
 
@@ -78,6 +83,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Answer, ConnectorError> {
+        self.pace.turn().await?;
         let reference = format!(
             "shipgate-{:010x}-{:016x}",
             std::process::id(),

@@ -15,6 +15,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -23,8 +24,8 @@ use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
-    Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, ServiceInfo,
-    ShipmentRequest,
+    Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, RequestBudget,
+    ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -61,6 +62,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `dhl_express:<account_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -78,6 +83,7 @@ impl fmt::Debug for Config {
             .field("password", &"<redacted>")
             .field("account_number", &self.account_number)
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -106,16 +112,28 @@ impl fmt::Debug for DhlExpress {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(DhlExpress::new(
-        super::settings("dhl_express", settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        DhlExpress::new(super::settings("dhl_express", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl DhlExpress {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one MyDHL API account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new(
+            "dhl_express",
+            &config.account_number,
+            &config.request_budget,
+        )?;
         let registry = super::embedded_profile("dhl_express", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
@@ -123,6 +141,7 @@ impl DhlExpress {
             base,
             (config.username.clone(), config.password.clone()),
             Duration::from_secs(config.timeout_secs),
+            pace,
         );
         let info = CarrierInfo {
             code: "dhl_express".into(),

@@ -104,6 +104,7 @@ impl DhlExpressSandbox {
             account_number: ACCOUNT_NUMBER.into(),
             base_url: self.base_url(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

@@ -9,6 +9,7 @@
 use super::soap::{envelope, fault, leaf};
 use crate::adapters::chronopost::soap::read_return;
 
+use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
@@ -30,6 +31,8 @@ pub(crate) struct Client {
     delis_id: String,
     password: String,
     token: Mutex<Option<String>>,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +53,7 @@ impl Client {
         base_url: &str,
         delis_id: String,
         password: String,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -57,6 +61,7 @@ impl Client {
             delis_id,
             password,
             token: Mutex::new(None),
+            pace,
         }
     }
 
@@ -100,6 +105,7 @@ impl Client {
     }
 
     async fn post(&self, path: &str, envelope: String) -> Result<Outcome, ConnectorError> {
+        self.pace.turn().await?;
         let response = self
             .http
             .post(format!("{}{path}", self.base_url))

@@ -10,6 +10,7 @@ mod client;
 pub mod sandbox;
 mod soap;
 
+use super::budget::{BudgetConfig, Pace};
 use crate::adapters::chronopost::support::{profile_registry, tracking_update};
 use crate::adapters::settings;
 use crate::Registry;
@@ -20,7 +21,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, Rate, RateRequest,
-    ServiceInfo, ShipmentRequest,
+    RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use soap::leaf;
 use std::fmt;
@@ -52,6 +53,10 @@ pub struct Config {
     /// The folder of carrier profiles, whose `dpd.toml` maps tracking codes.
     #[serde(default = "default_mappings_dir")]
     pub mappings_dir: PathBuf,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `dpd:<delis_id>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -69,6 +74,7 @@ impl fmt::Debug for Config {
             .field("password", &"<redacted>")
             .field("sending_depot", &self.sending_depot)
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish_non_exhaustive()
     }
 }
@@ -90,8 +96,16 @@ impl fmt::Debug for Dpd {
 }
 
 impl Dpd {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("dpd", &config.delis_id, &config.request_budget)?;
         Ok(Self {
             registry: profile_registry(&config.mappings_dir, CODE)?,
             info: CarrierInfo {
@@ -106,7 +120,13 @@ impl Dpd {
                     cancel: false,
                 },
             },
-            client: Client::new(http, &config.base_url, config.delis_id, config.password),
+            client: Client::new(
+                http,
+                &config.base_url,
+                config.delis_id,
+                config.password,
+                pace,
+            ),
             depot: config.sending_depot,
         })
     }
@@ -115,8 +135,11 @@ impl Dpd {
     pub fn build(
         table: toml::Table,
         http: reqwest::Client,
+        budget: Arc<dyn RequestBudget>,
     ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-        Ok(Arc::new(Self::new(settings(CODE, table)?, http)?))
+        Ok(Arc::new(
+            Self::new(settings(CODE, table)?, http)?.with_budget(budget),
+        ))
     }
 }
 

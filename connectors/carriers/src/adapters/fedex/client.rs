@@ -3,6 +3,7 @@
 //! error envelope (`{"transactionId","errors":[{"code","message"}]}`) turned into
 //! [`ConnectorError`].
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::oauth::TokenSource;
@@ -48,6 +49,8 @@ pub(super) struct Client {
     base: String,
     tokens: TokenSource,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -56,12 +59,14 @@ impl Client {
         base: String,
         tokens: TokenSource,
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
             base,
             tokens,
             timeout,
+            pace,
         }
     }
 
@@ -74,6 +79,7 @@ impl Client {
         body: &serde_json::Value,
         transaction: Option<&str>,
     ) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))

@@ -13,6 +13,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -24,8 +25,8 @@ use serde_json::json;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
 use shipgate_sdk::{
-    Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, ServiceInfo,
-    ShipmentRequest,
+    Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Rate, RateRequest, RequestBudget,
+    ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -65,6 +66,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `fedex:<account_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -82,6 +87,7 @@ impl fmt::Debug for Config {
             .field("client_secret", &"<redacted>")
             .field("account_number", &self.account_number)
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -110,16 +116,24 @@ impl fmt::Debug for Fedex {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(Fedex::new(
-        super::settings("fedex", settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        Fedex::new(super::settings("fedex", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl Fedex {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one FedEx account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("fedex", &config.account_number, &config.request_budget)?;
         let registry = super::embedded_profile("fedex", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(
@@ -132,7 +146,13 @@ impl Fedex {
                 auth: ClientAuth::FormBody,
             },
         );
-        let client = Client::new(http, base, tokens, Duration::from_secs(config.timeout_secs));
+        let client = Client::new(
+            http,
+            base,
+            tokens,
+            Duration::from_secs(config.timeout_secs),
+            pace,
+        );
         let info = CarrierInfo {
             code: "fedex".into(),
             name: "FedEx".into(),

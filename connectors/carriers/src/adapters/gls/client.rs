@@ -11,6 +11,7 @@
 //!   are `ErrorResponseDTO` (`title`, `detail`) or, from the API gateway (401, 429),
 //!   `ErrorResponseApigeeDTO` (`fault.faultstring`, `fault.detail.errorcode`).
 
+use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::oauth::TokenSource;
@@ -35,6 +36,8 @@ pub(super) struct Client {
     basic: (String, String),
     tokens: TokenSource,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -44,6 +47,7 @@ impl Client {
         basic: (String, String),
         tokens: TokenSource,
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -51,6 +55,7 @@ impl Client {
             basic,
             tokens,
             timeout,
+            pace,
         }
     }
 
@@ -61,6 +66,7 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let what = format!("gls shipit {path}");
         let mut request = self
             .http
@@ -125,6 +131,7 @@ impl Client {
     }
 
     async fn track_once(&self, unitnos: &str) -> Result<HttpAnswer, ConnectorError> {
+        self.pace.turn().await?;
         let request = self
             .http
             .get(format!(

@@ -32,6 +32,7 @@ pub mod sandbox;
 mod tariff;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -42,7 +43,7 @@ use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, LabelFormat, Rate, RateRequest,
-    ServiceInfo, ShipmentRequest,
+    RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -93,6 +94,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `gls:<contact_id>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_api_url() -> String {
@@ -120,6 +125,7 @@ impl fmt::Debug for Config {
             .field("tariff", &self.tariff)
             .field("currency", &self.currency)
             .field("timeout_secs", &self.timeout_secs)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -148,8 +154,11 @@ impl fmt::Debug for Gls {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(Gls::new(super::settings(CODE, settings)?, http)?))
+    Ok(Arc::new(
+        Gls::new(super::settings(CODE, settings)?, http)?.with_budget(budget),
+    ))
 }
 
 fn refused(message: String) -> ConnectorError {
@@ -160,9 +169,17 @@ fn refused(message: String) -> ConnectorError {
 }
 
 impl Gls {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one GLS account; a tariff that does not hold together is refused
     /// here, naming the row and field.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("gls", &config.contact_id, &config.request_budget)?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let tariff = tariff::Tariff::new(&config.tariff, &config.currency)
             .map_err(|e| refused(format!("{CODE} settings: {e}")))?;
@@ -196,6 +213,7 @@ impl Gls {
             (config.username.clone(), config.password.clone()),
             tokens,
             Duration::from_secs(config.timeout_secs),
+            pace,
         );
         let info = CarrierInfo {
             code: CODE.into(),

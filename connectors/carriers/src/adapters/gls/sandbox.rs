@@ -130,6 +130,7 @@ impl GlsSandbox {
             tariff: Vec::new(),
             currency: "EUR".into(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

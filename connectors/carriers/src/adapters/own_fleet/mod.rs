@@ -52,10 +52,12 @@ pub struct OwnFleet {
 }
 
 /// The [`super::Constructor`] of the own fleet: reads the tariff file named in the
-/// settings. The shared HTTP client is not needed: the fleet has no remote API.
+/// settings. The shared HTTP client and the request budget are not needed: the fleet
+/// has no remote API.
 pub fn build(
     settings: toml::Table,
     _http: reqwest::Client,
+    _budget: Arc<dyn shipgate_sdk::RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
     let config: Config = super::settings(CODE, settings)?;
     let tariff = Tariff::load(&config.tariff_file).map_err(|e| ConnectorError::Rejected {

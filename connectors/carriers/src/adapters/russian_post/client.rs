@@ -11,6 +11,7 @@
 //! carry `sub-code`. Whatever the body, the `desc` becomes the error's message when
 //! there is one, and the status decides the error's class.
 
+use crate::adapters::budget::Pace;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
@@ -36,6 +37,8 @@ pub(super) struct Otpravka {
     authorization: String,
     user_authorization: String,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Otpravka {
@@ -47,6 +50,7 @@ impl Otpravka {
         token: &str,
         (login, password): (&str, &str),
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         let key = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
         Self {
@@ -55,6 +59,7 @@ impl Otpravka {
             authorization: format!("AccessToken {token}"),
             user_authorization: format!("Basic {key}"),
             timeout,
+            pace,
         }
     }
 
@@ -89,6 +94,7 @@ impl Otpravka {
         request: reqwest::RequestBuilder,
         path: &str,
     ) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let what = format!("russian_post {path}");
         let response = request
             .header(reqwest::header::AUTHORIZATION, &self.authorization)

@@ -25,6 +25,7 @@ pub mod sandbox;
 mod tracking;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -34,7 +35,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -87,6 +88,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `russian_post:<login>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -112,6 +117,7 @@ impl fmt::Debug for Config {
             .field("postoffice_code", &self.postoffice_code)
             .field("base_url", &self.base_url)
             .field("tracking_url", &self.tracking_url)
+            .field("request_budget", &self.request_budget)
             .finish_non_exhaustive()
     }
 }
@@ -173,16 +179,25 @@ impl fmt::Debug for RussianPost {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(RussianPost::new(
-        super::settings(CODE, settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        RussianPost::new(super::settings(CODE, settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl RussianPost {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.otpravka.pace.set_budget(budget.clone());
+        self.tracking.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one account; settings the APIs would refuse are refused here.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("russian_post", &config.login, &config.request_budget)?;
         config.check()?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let timeout = Duration::from_secs(config.timeout_secs);
@@ -192,12 +207,14 @@ impl RussianPost {
             &config.access_token,
             (&config.login, &config.password),
             timeout,
+            pace.clone(),
         );
         let tracking = Tracking::new(
             http,
             &config.tracking_url,
             (&config.tracking_login, &config.tracking_password),
             timeout,
+            pace,
         );
         let info = CarrierInfo {
             code: CODE.into(),

@@ -9,6 +9,7 @@
 //! SOAP 1.2 faults come with HTTP 500, so a 500 answer is handed to the parser too: it
 //! tells a fault (refused login, untrackable barcode) from a failure.
 
+use crate::adapters::budget::Pace;
 use quick_xml::escape::escape;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
@@ -21,6 +22,8 @@ pub(super) struct Tracking {
     login: String,
     password: String,
     timeout: Duration,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 /// The `getOperationHistory` envelope for `barcode`.
@@ -53,6 +56,7 @@ impl Tracking {
         url: &str,
         (login, password): (&str, &str),
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -60,12 +64,14 @@ impl Tracking {
             login: login.to_string(),
             password: password.to_string(),
             timeout,
+            pace,
         }
     }
 
     /// The answer to `getOperationHistory` for `barcode`: a 2xx, or a 500 that may be a
     /// SOAP fault; any other status is its error class.
     pub(super) async fn history(&self, barcode: &str) -> Result<HttpAnswer, ConnectorError> {
+        self.pace.turn().await?;
         let what = "russian_post getOperationHistory";
         let response = self
             .http

@@ -8,6 +8,7 @@
 //! signature are credential problems; `A1005` is SF's traffic limit.
 
 use super::digest::msg_digest;
+use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use serde_json::Value;
 use shipgate_sdk::http::HttpAnswer;
@@ -51,6 +52,8 @@ pub(super) struct Client {
     checkword: String,
     timeout: Duration,
     sequence: AtomicU64,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -59,6 +62,7 @@ impl Client {
         base: String,
         (partner_id, checkword): (String, String),
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -67,6 +71,7 @@ impl Client {
             checkword,
             timeout,
             sequence: AtomicU64::new(0),
+            pace,
         }
     }
 
@@ -76,6 +81,7 @@ impl Client {
         service: &str,
         msg_data: &Value,
     ) -> Result<Vec<u8>, ConnectorError> {
+        self.pace.turn().await?;
         let msg = msg_data.to_string();
         let timestamp = chrono::Utc::now().timestamp_millis().to_string();
         let digest = msg_digest(&msg, &timestamp, &self.checkword);

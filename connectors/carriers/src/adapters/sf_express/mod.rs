@@ -14,6 +14,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -23,7 +24,7 @@ use serde_json::json;
 use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, LabelFormat, Rate,
-    RateRequest, ServiceInfo, ShipmentRequest,
+    RateRequest, RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -69,6 +70,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `sf_express:<partner_id>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -86,6 +91,7 @@ impl fmt::Debug for Config {
             .field("checkword", &"<redacted>")
             .field("monthly_card", &"<redacted>")
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish_non_exhaustive()
     }
 }
@@ -115,22 +121,31 @@ impl fmt::Debug for SfExpress {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(SfExpress::new(
-        super::settings("sf_express", settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        SfExpress::new(super::settings("sf_express", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl SfExpress {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one SF partner.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("sf_express", &config.partner_id, &config.request_budget)?;
         let registry = super::embedded_profile("sf_express", PROFILE)?;
         let client = Client::new(
             http.clone(),
             config.base_url.trim_end_matches('/').to_string(),
             (config.partner_id.clone(), config.checkword.clone()),
             Duration::from_secs(config.timeout_secs),
+            pace,
         );
         let info = CarrierInfo {
             code: "sf_express".into(),
@@ -169,6 +184,7 @@ impl SfExpress {
             )
             .await?;
         let (url, token) = book::printed(&reply.data, &reply.raw)?;
+        self.client.pace.turn().await?;
         let response = self
             .http
             .get(&url)

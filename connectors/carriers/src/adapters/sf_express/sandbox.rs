@@ -111,6 +111,7 @@ impl SfExpressSandbox {
             template_code: None,
             base_url: self.base_url(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

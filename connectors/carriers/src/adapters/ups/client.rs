@@ -2,6 +2,7 @@
 //! `transactionSrc` headers UPS asks for, and UPS's error envelope
 //! (`{"response":{"errors":[{"code","message"}]}}`) turned into [`ConnectorError`].
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::oauth::TokenSource;
@@ -66,6 +67,8 @@ pub(super) struct Client {
     tokens: TokenSource,
     timeout: Duration,
     sequence: AtomicU64,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -74,6 +77,7 @@ impl Client {
         base: String,
         tokens: TokenSource,
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -81,6 +85,7 @@ impl Client {
             tokens,
             timeout,
             sequence: AtomicU64::new(0),
+            pace,
         }
     }
 
@@ -92,6 +97,7 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Answer, ConnectorError> {
+        self.pace.turn().await?;
         // transId: "an identifier unique to the request", at most 32 characters.
         let trans_id = format!(
             "sg{:x}{:x}",

@@ -12,6 +12,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -22,7 +23,7 @@ use shipgate_sdk::model::{TrackingNumber, TrackingUpdate};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, LabelFormat, Rate, RateRequest,
-    ServiceInfo, ShipmentRequest,
+    RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -63,6 +64,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `ups:<account_number>`; see [`super::budget`] for the default.
+    #[serde(default)]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -85,6 +90,7 @@ impl fmt::Debug for Config {
             .field("account_number", &self.account_number)
             .field("base_url", &self.base_url)
             .field("api_version", &self.api_version)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -112,13 +118,24 @@ impl fmt::Debug for Ups {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(Ups::new(super::settings("ups", settings)?, http)?))
+    Ok(Arc::new(
+        Ups::new(super::settings("ups", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl Ups {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one UPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("ups", &config.account_number, &config.request_budget)?;
         let registry = super::embedded_profile("ups", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(
@@ -131,7 +148,13 @@ impl Ups {
                 auth: ClientAuth::BasicHeader,
             },
         );
-        let client = Client::new(http, base, tokens, Duration::from_secs(config.timeout_secs));
+        let client = Client::new(
+            http,
+            base,
+            tokens,
+            Duration::from_secs(config.timeout_secs),
+            pace,
+        );
         let info = CarrierInfo {
             code: "ups".into(),
             name: "UPS".into(),

@@ -32,7 +32,7 @@ const TRACK: &str = include_str!("../../../sandbox-data/ups/track.json");
 const TRACK_NOT_FOUND: &str = include_str!("../../../sandbox-data/ups/track.not_found.json");
 const TRACK_INVALID: &str = include_str!("../../../sandbox-data/ups/track.error.json");
 
-pub use crate::adapters::sandbox_kit::Fault;
+pub use crate::adapters::sandbox_kit::{Fault, RequestLimit};
 
 /// A shipment the sandbox sold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,7 @@ struct Inner {
 struct Shared {
     inner: Mutex<Inner>,
     registry: Registry,
+    limit: RequestLimit,
 }
 
 impl Shared {
@@ -81,6 +82,7 @@ impl UpsSandbox {
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
             registry,
+            limit: RequestLimit::default(),
         });
         let router = Router::new()
             .route("/security/v1/oauth/token", post(token))
@@ -109,12 +111,19 @@ impl UpsSandbox {
             base_url: self.base_url(),
             api_version: "v2409".into(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 
     /// Serves `fault` instead of the next API answer (the token endpoint is not affected).
     pub fn inject(&self, fault: Fault) {
         self.shared.lock().faults.push_back(fault);
+    }
+
+    /// The request limit in front of the API (none until set; the token endpoint is not
+    /// behind it): calls over it get UPS's 429 with `Retry-After`.
+    pub fn limit(&self) -> &RequestLimit {
+        &self.shared.limit
     }
 
     /// How many tokens were asked for, granted or not.
@@ -136,10 +145,10 @@ fn ups_error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// The injected fault, or the bearer check's refusal, if any.
+/// The injected fault, the request limit's 429, or the bearer check's refusal, if any.
 fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let mut inner = shared.lock();
-    if let Some(fault) = inner.faults.pop_front() {
+    if let Some(fault) = inner.faults.pop_front().or_else(|| shared.limit.admit()) {
         return Some(fault.answer(
             || ups_error(StatusCode::TOO_MANY_REQUESTS, "429", "Rate limit exceeded"),
             || {

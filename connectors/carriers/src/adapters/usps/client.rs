@@ -8,6 +8,7 @@
 //! `{"error":"invalid_client","error_description"}` from OAuth) turned into
 //! [`ConnectorError`].
 
+use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -134,6 +135,8 @@ pub(super) struct Client {
     timeout: Duration,
     token: Mutex<Option<Cached>>,
     payment: Mutex<Option<Cached>>,
+    /// The account's request budget, waited on before every call.
+    pub(crate) pace: Pace,
 }
 
 impl Client {
@@ -143,6 +146,7 @@ impl Client {
         (client_id, client_secret): (String, String),
         payer: Payer,
         timeout: Duration,
+        pace: Pace,
     ) -> Self {
         Self {
             http,
@@ -153,6 +157,7 @@ impl Client {
             timeout,
             token: Mutex::new(None),
             payment: Mutex::new(None),
+            pace,
         }
     }
 
@@ -161,6 +166,7 @@ impl Client {
         request: reqwest::RequestBuilder,
         path: &str,
     ) -> Result<Answer, ConnectorError> {
+        self.pace.turn().await?;
         let response = request
             .timeout(self.timeout)
             .send()

@@ -14,6 +14,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
+use super::budget::{BudgetConfig, Pace};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -23,7 +24,7 @@ use serde::Deserialize;
 use shipgate_sdk::model::{Money, TrackingNumber, TrackingUpdate};
 use shipgate_sdk::{
     Booking, Capabilities, Carrier, CarrierInfo, ConnectorError, Label, Rate, RateRequest,
-    ServiceInfo, ShipmentRequest,
+    RequestBudget, ServiceInfo, ShipmentRequest,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -61,6 +62,10 @@ pub struct Config {
     /// Per-request timeout.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// This account's request budget (`requests_per_second`, `burst`, `max_wait_secs`),
+    /// keyed `usps:<client_id>`; see [`super::budget`] for the default.
+    #[serde(default = "super::budget::usps_default")]
+    pub request_budget: BudgetConfig,
 }
 
 fn default_base_url() -> String {
@@ -80,6 +85,7 @@ impl fmt::Debug for Config {
             .field("mid", &self.mid)
             .field("eps_account", &"<redacted>")
             .field("base_url", &self.base_url)
+            .field("request_budget", &self.request_budget)
             .finish()
     }
 }
@@ -107,16 +113,24 @@ impl fmt::Debug for Usps {
 pub fn build(
     settings: toml::Table,
     http: reqwest::Client,
+    budget: Arc<dyn RequestBudget>,
 ) -> Result<Arc<dyn Carrier>, ConnectorError> {
-    Ok(Arc::new(Usps::new(
-        super::settings("usps", settings)?,
-        http,
-    )?))
+    Ok(Arc::new(
+        Usps::new(super::settings("usps", settings)?, http)?.with_budget(budget),
+    ))
 }
 
 impl Usps {
+    /// Makes every call wait on `budget` (the host's, shared by all its workers and,
+    /// through Redis, by other processes) instead of a budget of this adapter alone.
+    pub fn with_budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.client.pace.set_budget(budget);
+        self
+    }
+
     /// An adapter for one USPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
+        let pace = Pace::new("usps", &config.client_id, &config.request_budget)?;
         let registry = super::embedded_profile("usps", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
@@ -129,6 +143,7 @@ impl Usps {
                 eps_account: config.eps_account.clone(),
             },
             Duration::from_secs(config.timeout_secs),
+            pace,
         );
         let info = CarrierInfo {
             code: "usps".into(),

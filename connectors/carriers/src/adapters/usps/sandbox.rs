@@ -120,6 +120,7 @@ impl UspsSandbox {
             eps_account: EPS_ACCOUNT.into(),
             base_url: self.base_url(),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 

@@ -154,6 +154,7 @@ impl RussianPostSandbox {
             base_url: self.base_url(),
             tracking_url: format!("{}/rtm34", self.base_url()),
             timeout_secs: 5,
+            request_budget: crate::adapters::budget::for_sandbox(),
         }
     }
 
