@@ -16,7 +16,10 @@
 //! - retries are ours: every apalis task is stored with `max_attempts = 1`; a transient
 //!   failure pushes a new task carrying `attempt + 1` and a `run_at` that honours both our
 //!   backoff and the remote's `Retry-After`, then the current task completes;
-//! - the queue name is set explicitly, and the lease (orphan timeout) is 5 s × 3.
+//! - the queue name is set explicitly, and the lease (orphan timeout) is 5 s × 3;
+//! - on Redis, every push moves the due tasks from the scheduled set to the active list
+//!   in slices: apalis' fetch moves all of them in one Lua `unpack`, which fails beyond
+//!   about 8,000, and then fails on every fetch (`backend::redis`).
 #![deny(missing_docs)]
 
 mod backend;

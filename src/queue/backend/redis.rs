@@ -12,7 +12,7 @@
 
 use std::fmt;
 use std::sync::LazyLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use apalis::prelude::Task;
 use apalis_redis::{Config, ConnectionManager, RedisStorage};
@@ -66,6 +66,33 @@ return {scan[1], removed}",
 /// it runs in slices of about a millisecond.
 const SWEEP_SLICE: usize = 500;
 
+/// Moves up to `ARGV[2]` due tasks (run at or before unix second `ARGV[1]`) from the
+/// scheduled set to the active list and raises the signal, as apalis' fetch does; returns
+/// how many moved.
+///
+/// Why it exists: every task apalis-redis stores enters the scheduled set, and its fetch
+/// moves *all* due ones with one `rpush(unpack(ids))`. Lua's `unpack` fails beyond about
+/// 8,000 values, so once more tasks than that are due at once, every fetch fails and no
+/// worker runs anything again (seen with 10,000 jobs pushed before the workers started).
+/// Each push therefore moves what is due in slices, its own tasks and any scheduled ones
+/// that have come due meanwhile.
+static PROMOTE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"local due = redis.call('zrangebyscore', KEYS[1], 0, ARGV[1], 'limit', 0, ARGV[2])
+if #due > 0 then
+  redis.call('rpush', KEYS[2], unpack(due))
+  redis.call('zrem', KEYS[1], unpack(due))
+  redis.call('del', KEYS[3])
+  redis.call('lpush', KEYS[3], 1)
+end
+return #due",
+    )
+});
+
+/// Due tasks one promotion call moves: far below `unpack`'s limit, and about a
+/// millisecond of Redis time.
+const PROMOTE_SLICE: usize = 1000;
+
 /// One Redis queue: its connection and apalis configuration.
 #[derive(Clone)]
 pub(in crate::queue) struct RedisQueue {
@@ -105,13 +132,42 @@ impl RedisQueue {
         })
     }
 
-    /// Stores the tasks with one script call: all or none.
+    /// Stores the tasks with one script call: all or none. Those due now are then moved
+    /// to the active list (see [`PROMOTE`]), so jobs pushed while no worker runs never
+    /// pile up in the scheduled set beyond what a fetch can move.
     pub(super) async fn push(&self, tasks: &[Task<Vec<u8>>]) -> Result<(), QueueError> {
         let mut conn = self.conn.clone();
         apalis_redis::queries::push_tasks(&mut conn, &self.config, tasks)
             .await
             .map_err(|e| QueueError::backend("push jobs", e))?;
+        self.promote_due().await?;
         Ok(())
+    }
+
+    /// Moves every due scheduled task to the active list, one slice per script call;
+    /// says how many moved.
+    pub(super) async fn promote_due(&self) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        let mut moved = 0;
+        loop {
+            let n: u64 = PROMOTE
+                .key(self.config.scheduled_jobs_set())
+                .key(self.config.active_jobs_list())
+                .key(self.config.signal_list())
+                .arg(now)
+                .arg(PROMOTE_SLICE)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| QueueError::backend("move due jobs", e))?;
+            moved += n;
+            if n < PROMOTE_SLICE as u64 {
+                return Ok(moved);
+            }
+        }
     }
 
     /// Tasks of this queue not finished yet.
