@@ -870,6 +870,54 @@ async fn quarantine_keeps_input_bytes_exactly_and_tracks_state(kind: Kind) {
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
 }
 
+/// Identical quarantine inserts racing each other keep one open row: on PostgreSQL
+/// (READ COMMITTED) an insert guarded by `WHERE NOT EXISTS` alone let two of them in.
+/// The input is larger than a B-tree index entry may be, as a quarantined order payload
+/// often is.
+async fn concurrent_identical_quarantines_keep_one_open_row(kind: Kind) {
+    const ROUNDS: usize = 25;
+    const CALLERS: usize = 8;
+    let (store, _db) = kind.open().await;
+    for round in 0..ROUNDS {
+        let mut input = format!("order payload of round {round}: ").into_bytes();
+        input.resize(10_000, b'x');
+        let q = NewQuarantine {
+            connector_id: "shop-1".into(),
+            kind: "order".into(),
+            input,
+            location: format!("orders[{round}].lines[0].sku"),
+            reason: "missing sku".into(),
+            raw_hash: None,
+        };
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(CALLERS));
+        let tasks: Vec<_> = (0..CALLERS)
+            .map(|_| {
+                let (store, q, start) = (store.clone(), q.clone(), start.clone());
+                tokio::spawn(async move {
+                    start.wait().await;
+                    store.quarantine(&q).await
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.push(task.await.unwrap().unwrap());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            1,
+            "round {round}: every caller gets the one item"
+        );
+    }
+    let open = store
+        .list_quarantine(Some(QuarantineState::Open), 1000)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), ROUNDS, "one open row per input");
+}
+
 async fn a_duplicate_shipment_returns_the_existing_one(kind: Kind) {
     let (store, _db) = kind.open().await;
     let o = order(
@@ -1256,6 +1304,7 @@ on_both_stores!(
     batch_lookup_answers_each_reference_as_given,
     cursors_are_saved_per_connector,
     quarantine_keeps_input_bytes_exactly_and_tracks_state,
+    concurrent_identical_quarantines_keep_one_open_row,
     a_duplicate_shipment_returns_the_existing_one,
     batch_shipments_dedupe_within_and_across_batches,
     effects_go_fresh_then_pending_then_done,

@@ -21,6 +21,7 @@ mod raw;
 mod routes;
 mod shipments;
 mod sql;
+mod statistics;
 mod tracking;
 mod webhooks;
 
@@ -37,7 +38,9 @@ pub use routes::Route;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
+use statistics::Statistics;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The name of the table that records which store migrations ran. Not sqlx's default
 /// `_sqlx_migrations`, because the embedded job queue (apalis-sqlite) keeps its own
@@ -135,6 +138,9 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// What bulk writes changed since the last `ANALYZE`, on PostgreSQL only (see
+    /// `statistics`).
+    statistics: Option<Arc<Statistics>>,
 }
 
 impl Store {
@@ -190,7 +196,8 @@ impl Store {
             .await
             .map_err(open_err)?;
         backend.migrator().run(&pool).await?;
-        Ok(Store { pool })
+        let statistics = (backend == Backend::Postgres).then(|| Arc::new(Statistics::new()));
+        Ok(Store { pool, statistics })
     }
 
     /// The connection pool, for parts of the host (and tests) that keep their own

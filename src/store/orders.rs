@@ -11,6 +11,7 @@ use super::codec::{
 };
 use super::error::db;
 use super::sql::Sql;
+use super::statistics::BulkTable;
 use super::{Store, StoreError};
 use serde_json::Value;
 use shipgate_sdk::model::{Order, OrderStatus};
@@ -88,7 +89,9 @@ impl Store {
     }
 
     /// [`Store::upsert_order`] for many orders in one transaction: all are written or
-    /// none, and a page of a pull costs one commit instead of one per order.
+    /// none, and a page of a pull costs one commit instead of one per order. On
+    /// PostgreSQL the orders table is analyzed afterwards once enough rows changed, so
+    /// lookups right after an import are planned with statistics (`statistics`).
     pub async fn upsert_orders(&self, orders: &[Order]) -> Result<Vec<Upsert>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db("upsert_orders"))?;
         let mut done = Vec::with_capacity(orders.len());
@@ -96,6 +99,11 @@ impl Store {
             done.push(upsert_one(&mut tx, order).await?);
         }
         tx.commit().await.map_err(db("upsert_orders"))?;
+        let written = done
+            .iter()
+            .filter(|u| matches!(u.outcome, UpsertOutcome::Created | UpsertOutcome::Updated))
+            .count();
+        self.after_bulk_write(BulkTable::Orders, written).await;
         Ok(done)
     }
 

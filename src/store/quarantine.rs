@@ -88,6 +88,11 @@ impl Store {
     /// Quarantines an item as open and returns its id. The same input refused at the same
     /// place for the same connector while still open is kept once: a pull's look-back
     /// window re-reads recent orders, and a bad one must not pile up a copy per pull.
+    ///
+    /// The unique index `quarantine_open_once` is what guarantees it, concurrent callers
+    /// included (`ON CONFLICT DO NOTHING`, then the existing item's id is read). The
+    /// `WHERE NOT EXISTS` only spares the common repeat a conflict, which on PostgreSQL
+    /// would use up an id.
     pub async fn quarantine(&self, q: &NewQuarantine) -> Result<i64, StoreError> {
         let now = now_text();
         let open = enum_text(&QuarantineState::Open)?;
@@ -97,6 +102,7 @@ impl Store {
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
              WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE state = $7 AND connector_id = $1
                                AND kind = $2 AND location = $4 AND input = $3)
+             ON CONFLICT DO NOTHING
              RETURNING id",
         )
         .bind(&q.connector_id)
@@ -164,7 +170,9 @@ impl Store {
         rows.into_iter().map(decode_item).collect()
     }
 
-    /// Moves an item to another state (replayed after a fix, or discarded).
+    /// Moves an item to another state (replayed after a fix, or discarded). Opening an
+    /// item again while the same input is open at the same place is refused by the
+    /// database: an input is open once.
     pub async fn set_quarantine_state(
         &self,
         id: i64,

@@ -4,6 +4,7 @@
 use super::codec::{corrupt, now_text, parse_time, parse_ulid, time_text};
 use super::error::{db, db_ref};
 use super::sql::Sql;
+use super::statistics::BulkTable;
 use super::{Store, StoreError};
 use shipgate_sdk::model::{CarrierRef, Shipment, TrackingNumber};
 use sqlx::AnyConnection;
@@ -56,7 +57,8 @@ impl Store {
     /// Rows go in as multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` statements, a
     /// few hundred at a time, and the ids of rows that already existed are read back with
     /// one query per statement: a supplier file costs a handful of statements per
-    /// thousand rows instead of one or two per row.
+    /// thousand rows instead of one or two per row. On PostgreSQL the table is analyzed
+    /// afterwards once enough rows were added (`statistics`).
     pub async fn add_shipments(
         &self,
         shipments: &[(Ulid, Shipment)],
@@ -68,6 +70,8 @@ impl Store {
             insert_chunk(&mut tx, chunk, &now, &mut done).await?;
         }
         tx.commit().await.map_err(db("add_shipments"))?;
+        let added = done.iter().filter(|(_, new)| *new).count();
+        self.after_bulk_write(BulkTable::Shipments, added).await;
         Ok(done)
     }
 
