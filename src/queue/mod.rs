@@ -22,6 +22,9 @@
 //!   active list, and delayed jobs are promoted in slices of 1,000 every 100 ms: apalis'
 //!   fetch promotes all due jobs with one Lua `unpack`, which fails for good above
 //!   ~8,000 (10,000 jobs pushed at once stopped every worker);
+//! - on Redis, replies may take 5 s before the connection gives up (redis-rs' default
+//!   500 ms failed pushes and stopped workers whenever Redis was busy for a moment), and
+//!   a worker stopped by a Redis restart is restarted by our supervisor;
 //! - on Redis, apalis' per-task lock is off: its `LREM` scans the whole active list for
 //!   every task started, and the worker's in-flight set is the lease anyway.
 #![deny(missing_docs)]

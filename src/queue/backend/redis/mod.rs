@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use apalis_redis::{Config, ConnectionManager, RedisStorage};
+use redis::aio::ConnectionManagerConfig;
 
 use super::{NewTask, BATCH_SIZE, HEARTBEAT, MISSED_HEARTBEATS};
 use crate::queue::error::QueueError;
@@ -31,6 +32,11 @@ use crate::queue::error::QueueError;
 /// by a worker that crashed between scheduling and acknowledging is stored once within
 /// this window. apalis-redis' default (none) expires the key at once.
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// How long a reply or a new connection may take. redis-rs gives up after 500 ms by
+/// default, and a Redis busy for longer (a large sweep or promotion slice, an AOF fsync
+/// stall, a replica loading) then fails every push and stops every worker (sharp edge 3).
+const REDIS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// See `push.lua`.
 static PUSH: LazyLock<redis::Script> =
@@ -107,8 +113,11 @@ impl RedisQueue {
     pub(super) async fn open(url: &str, name: &str) -> Result<Self, QueueError> {
         let client = redis::Client::open(url)
             .map_err(|e| QueueError::backend("read the Redis URL", format!("{:?}", e.kind())))?;
+        let settings = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(REDIS_TIMEOUT))
+            .set_response_timeout(Some(REDIS_TIMEOUT));
         let conn = client
-            .get_connection_manager()
+            .get_connection_manager_with_config(settings)
             .await
             .map_err(|e| QueueError::backend("connect to Redis", e))?;
         Ok(Self {
