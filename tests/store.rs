@@ -1176,6 +1176,69 @@ async fn audit_entries_are_listed_per_subject_in_order(kind: Kind) {
     assert!(store.audit_entries("order:2").await.unwrap().is_empty());
 }
 
+async fn an_audited_upsert_writes_one_entry_per_call_naming_fields_not_values(kind: Kind) {
+    let (store, _db) = kind.open().await;
+    let first = order(
+        "shop-1",
+        "gid://shopify/Order/1",
+        Some("#1001"),
+        "2026-05-01T10:00:00Z",
+    );
+    let created = store
+        .upsert_order_audited(&first, "pipeline")
+        .await
+        .unwrap();
+    let again = store
+        .upsert_order_audited(&first, "pipeline")
+        .await
+        .unwrap();
+    assert_eq!(created.id, again.id);
+    let entries = store
+        .audit_entries(&format!("order:{}", created.id))
+        .await
+        .unwrap();
+    let seen: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.action.as_str(),
+                e.detail["outcome"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "pipeline",
+                "order.upsert",
+                json!(format!("{:?}", created.outcome))
+            ),
+            (
+                "pipeline",
+                "order.upsert",
+                json!(format!("{:?}", again.outcome))
+            ),
+        ]
+    );
+    assert_ne!(created.outcome, again.outcome);
+    let logged =
+        serde_json::to_string(&entries.iter().map(|e| &e.detail).collect::<Vec<_>>()).unwrap();
+    let buyer = serde_json::to_value(&first.ship_to).unwrap();
+    for value in buyer
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_str())
+    {
+        assert!(
+            !value.is_empty() && !logged.contains(value),
+            "{value} in {logged}"
+        );
+    }
+}
+
 async fn dead_jobs_are_listed_taken_and_purged(kind: Kind) {
     let (store, _db) = kind.open().await;
     let job = |n: u32| NewDeadJob {
@@ -1311,6 +1374,7 @@ on_both_stores!(
     exactly_one_of_eight_concurrent_callers_gets_fresh,
     tracking_events_are_kept_once,
     audit_entries_are_listed_per_subject_in_order,
+    an_audited_upsert_writes_one_entry_per_call_naming_fields_not_values,
     dead_jobs_are_listed_taken_and_purged,
     supplier_file_throughput,
 );

@@ -28,15 +28,7 @@ impl Pipeline {
         };
         match source.normalize(&raw) {
             Ok(order) => {
-                let upsert = self.store.upsert_order(&order).await?;
-                self.store
-                    .audit(
-                        "pipeline",
-                        "order.upsert",
-                        &upsert.id.to_string(),
-                        &serde_json::json!({ "outcome": format!("{:?}", upsert.outcome), "personal_fields": ["ship_to"] }),
-                    )
-                    .await?;
+                let upsert = self.store.upsert_order_audited(&order, "pipeline").await?;
                 PipelineStats::add(&self.stats.normalized, 1);
                 // A new open order of a merchant with a routing plan (a 3PL's client) is
                 // routed at once; other merchants ship through their suppliers' files.

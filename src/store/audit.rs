@@ -6,6 +6,7 @@ use super::codec::{now_text, parse_json, parse_time};
 use super::error::db;
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,16 +36,8 @@ impl Store {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (occurred_at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_text())
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(detail.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(db("audit"))?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(db("audit"))?;
+        append(&mut conn, actor, action, subject, detail).await
     }
 
     /// A subject's entries, oldest first.
@@ -70,4 +63,26 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Appends an entry on `conn`, so a change and its entry can share one transaction.
+pub(super) async fn append(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (occurred_at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now_text())
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail.to_string())
+    .execute(conn)
+    .await
+    .map_err(db("audit"))?;
+    Ok(())
 }
