@@ -7,6 +7,7 @@ pub mod connectors;
 pub mod host;
 pub mod http;
 pub mod mapping_cases;
+pub mod observe;
 pub mod pipeline;
 pub mod queue;
 pub mod rate_limit;

@@ -1,15 +1,18 @@
-//! The host's HTTP door: for now the webhook receivers remote systems call. Every route
-//! answers fast and leaves the work to jobs, because senders time out within seconds
-//! (Shopify: 5 s) and retry what they think failed.
+//! The host's HTTP door: the webhook receivers remote systems call, and the probes and
+//! metrics operators' tooling reads. Every route answers fast and leaves the work to
+//! jobs, because senders time out within seconds (Shopify: 5 s) and retry what they
+//! think failed.
 
 mod carrier_webhooks;
+mod health;
+mod metrics;
 mod webhooks;
 
 use crate::connectors::Connectors;
 use crate::pipeline::Pipeline;
 use crate::queue::Queue;
 use crate::store::Store;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
@@ -27,9 +30,13 @@ pub struct HttpState {
 }
 
 /// The router: `POST /webhooks/shopify/{connector_id}`,
-/// `POST /webhooks/douyin/{connector_id}` and `POST /webhooks/carriers/{tracking_api}`.
+/// `POST /webhooks/douyin/{connector_id}`, `POST /webhooks/carriers/{tracking_api}`,
+/// and `GET /healthz`, `GET /readyz` and `GET /metrics`.
 pub fn router(state: HttpState) -> Router {
     Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/webhooks/shopify/{connector_id}", post(webhooks::shopify))
         .route("/webhooks/douyin/{connector_id}", post(webhooks::douyin))
         .route("/webhooks/carriers/{api}", post(carrier_webhooks::receive))

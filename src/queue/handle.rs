@@ -13,6 +13,7 @@ use super::handler::{DeadLetters, JobHandler};
 use super::job::{Envelope, Job};
 use super::retry::RetryPolicy;
 use super::worker::{self, RunStats};
+use crate::observe::JobMetrics;
 
 /// How often `run_until_idle` asks whether anything is left to do.
 const IDLE_CHECK: Duration = Duration::from_millis(50);
@@ -23,6 +24,7 @@ const IDLE_CHECK: Duration = Duration::from_millis(50);
 pub struct Queue {
     backend: Backend,
     policy: RetryPolicy,
+    metrics: JobMetrics,
 }
 
 impl Queue {
@@ -48,6 +50,7 @@ impl Queue {
                 max_attempts: policy.max_attempts.max(1),
                 ..policy
             },
+            metrics: JobMetrics::default(),
         })
     }
 
@@ -98,6 +101,12 @@ impl Queue {
     pub fn keep_finished(mut self, retention: Duration) -> Queue {
         self.backend.keep_finished = retention;
         self
+    }
+
+    /// What this handle's workers (and those of its clones) recorded about the attempts
+    /// they settled, for `/metrics`.
+    pub fn job_metrics(&self) -> &JobMetrics {
+        &self.metrics
     }
 
     /// Runs `concurrency` workers until `shutdown` resolves, then drains in-flight jobs.

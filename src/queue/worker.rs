@@ -6,7 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apalis::prelude::{
     AbortError, BackendExt, Codec, Data, PollSnapshot, PollStrategy, WorkerBuilder,
@@ -24,6 +24,7 @@ use super::handler::{DeadLetters, JobError, JobHandler};
 use super::job::Envelope;
 use super::names::worker_name;
 use super::retry::RetryPolicy;
+use crate::observe::Outcome;
 
 /// What a run of the workers did, counted per attempt outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -136,6 +137,8 @@ impl Settler {
     /// Runs one attempt and applies the policy to its outcome: done, retried later
     /// (a new task with `attempt + 1`), or buried.
     async fn settle(&self, envelope: Envelope) -> Result<(), TaskFailure> {
+        let (metrics, kind) = (self.queue.job_metrics(), envelope.job.kind());
+        let started = Instant::now();
         let outcome = AssertUnwindSafe(self.handler.handle(&envelope))
             .catch_unwind()
             .await
@@ -145,9 +148,11 @@ impl Settler {
                     panic_text(panic.as_ref())
                 )))
             });
+        metrics.time(kind, started.elapsed());
         let error = match outcome {
             Ok(()) => {
                 self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                metrics.count(kind, Outcome::Succeeded);
                 return Ok(());
             }
             Err(error) => error,
@@ -167,6 +172,7 @@ impl Settler {
                     Ok(()) => {
                         tracing::info!(%message, ?delay, "job failed, retry scheduled");
                         self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                        metrics.count(kind, Outcome::Retried);
                         return Ok(());
                     }
                     Err(err) => {
@@ -182,6 +188,9 @@ impl Settler {
 
     async fn bury(&self, envelope: &Envelope, last_error: &str) -> Result<(), TaskFailure> {
         self.counters.dead.fetch_add(1, Ordering::Relaxed);
+        self.queue
+            .job_metrics()
+            .count(envelope.job.kind(), Outcome::Dead);
         tracing::warn!(%last_error, "job given up");
         self.dead.bury(envelope, envelope.attempt, last_error).await.map_err(|reason| {
             tracing::error!(%reason, "dead list refused the job; it stays failed in the queue table");

@@ -14,6 +14,7 @@ mod cursors;
 mod dead;
 mod effects;
 mod error;
+mod health;
 mod orders;
 mod parcels;
 mod quarantine;
