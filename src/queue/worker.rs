@@ -308,13 +308,23 @@ async fn sweep(queue: &Queue) {
     }
 }
 
+/// The pause before restarting a worker that failed; it doubles with each failure in a
+/// row, up to 5 s.
+const FIRST_RESTART_PAUSE: Duration = Duration::from_millis(200);
+
+/// A worker that ran this long before failing was healthy: its restart pause starts
+/// again from [`FIRST_RESTART_PAUSE`], so one Redis restart a day does not cost every
+/// later failure the full 5 s.
+const HEALTHY_RUN: Duration = Duration::from_secs(30);
+
 /// Keeps one worker slot running until shutdown: a worker that stops on a backend error
 /// (database locked for too long, disk full) is restarted under a new name after a
 /// short, growing pause.
 async fn supervise(queue: Queue, settler: Arc<Settler>, shutdown: Signal) {
-    let mut pause = Duration::from_millis(200);
+    let mut pause = FIRST_RESTART_PAUSE;
     loop {
         let name = worker_name("worker");
+        let started = tokio::time::Instant::now();
         let stop = shutdown.clone().map(Ok::<(), WorkerError>);
         // One builder per store type: the storages differ in type, not in how a worker
         // is put together over them.
@@ -343,6 +353,9 @@ async fn supervise(queue: Queue, settler: Arc<Settler>, shutdown: Signal) {
             Err(err) => {
                 if shutdown.peek().is_some() {
                     return;
+                }
+                if started.elapsed() >= HEALTHY_RUN {
+                    pause = FIRST_RESTART_PAUSE;
                 }
                 tracing::warn!(worker = %name, %err, ?pause, "queue worker failed; restarting under a new name");
                 futures::select! {

@@ -217,14 +217,7 @@ impl AmazonConfig {
     /// and region share the budgets; the seller id is the configured merchant token,
     /// never a credential.
     pub fn budget_prefix(&self) -> String {
-        let url = self.base_url();
-        let host = url
-            .split_once("://")
-            .map_or(url, |(_, rest)| rest)
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let host = shipgate_sdk::url_host(self.base_url());
         format!("amazon:{host}:{}", self.seller_id.trim())
     }
 

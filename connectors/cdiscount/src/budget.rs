@@ -9,8 +9,7 @@
 //! 1 call per second with a burst of 5.
 
 use serde::Deserialize;
-use shipgate_sdk::{Account, BudgetError, ConnectorError, LocalBudget, RequestBudget, RequestRate};
-use std::sync::Arc;
+use shipgate_sdk::{url_host, Account, BudgetError, Pace, RequestRate};
 use std::time::Duration;
 
 /// How fast the account may be called, from the connector's table
@@ -61,56 +60,20 @@ impl BudgetConfig {
 /// on one account share one budget. `account` is the seller number or API login, never
 /// a secret.
 pub(crate) fn account_key(url: &str, account: &str) -> String {
-    let url = url.trim();
-    let host = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest)
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    format!("cdiscount:{host}:{}", account.trim())
+    format!("cdiscount:{}:{}", url_host(url), account.trim())
 }
 
-/// One account's turn-taking: its key and rate, how long a call may wait, and the budget
-/// it waits on (this process's until the host shares one).
-pub(crate) struct Pace {
-    account: Account,
-    max_wait: Duration,
-    budget: Arc<dyn RequestBudget>,
-}
-
-impl Pace {
-    /// Pacing for the account `key` as `config` says, kept in this process.
-    pub(crate) fn new(key: String, config: &BudgetConfig) -> Result<Self, BudgetError> {
-        Ok(Self {
-            account: Account {
-                key,
-                rate: config.rate()?,
-            },
-            max_wait: Duration::from_secs(config.max_wait_secs),
-            budget: Arc::new(LocalBudget::new()),
-        })
-    }
-
-    /// Waits on `budget` for the account's turns from now on.
-    pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
-        self.budget = budget;
-    }
-
-    /// Waits for one call's turn; a turn further than `max_wait_secs` is `Throttled`.
-    pub(crate) async fn turn(&self) -> Result<(), ConnectorError> {
-        Ok(self.budget.acquire(&self.account, self.max_wait).await?)
-    }
-}
-
-impl std::fmt::Debug for Pace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pace")
-            .field("account", &self.account)
-            .field("max_wait", &self.max_wait)
-            .finish_non_exhaustive()
-    }
+/// Pacing for the account `key` as `config` says, kept in this process until the host
+/// shares a budget; refuses a rate or burst that would stop every call.
+pub(crate) fn pace(key: String, config: &BudgetConfig) -> Result<Pace, BudgetError> {
+    let account = Account {
+        key,
+        rate: config.rate()?,
+    };
+    Ok(Pace::new(
+        account,
+        Duration::from_secs(config.max_wait_secs),
+    ))
 }
 
 #[cfg(test)]
@@ -127,7 +90,7 @@ mod tests {
             burst: 0,
             ..BudgetConfig::default()
         };
-        assert!(Pace::new("k".into(), &bad).is_err());
+        assert!(pace("k".into(), &bad).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::sign::{canonical_json, request_sign, SignMethod};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shipgate_sdk::http::error_for_status;
-use shipgate_sdk::{Account, ConnectorError, LocalBudget, RequestBudget};
+use shipgate_sdk::{Account, ConnectorError, Pace, RequestBudget};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -38,8 +38,7 @@ pub(crate) struct Client {
     http: reqwest::Client,
     config: DouyinConfig,
     token: Mutex<Option<CachedToken>>,
-    account: Account,
-    budget: Arc<dyn RequestBudget>,
+    requests: Pace,
 }
 
 impl Client {
@@ -52,16 +51,15 @@ impl Client {
             .map_err(ConnectorError::from)?;
         Ok(Self {
             http,
+            requests: Pace::new(account, config.max_wait()),
             config,
             token: Mutex::new(None),
-            account,
-            budget: Arc::new(LocalBudget::new()),
         })
     }
 
     /// Waits on `budget` for the app's request turns from now on.
     pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
-        self.budget = budget;
+        self.requests.set_budget(budget);
     }
 
     pub(crate) fn config(&self) -> &DouyinConfig {
@@ -164,9 +162,7 @@ impl Client {
         params: &Value,
         access_token: Option<&str>,
     ) -> Result<(u16, Envelope), ConnectorError> {
-        self.budget
-            .acquire(&self.account, self.config.max_wait())
-            .await?;
+        self.requests.turn().await?;
         let param_json = canonical_json(params);
         let timestamp = chrono::Utc::now().timestamp().to_string();
         let how = SignMethod::HmacSha256;

@@ -155,14 +155,7 @@ impl DouyinConfig {
     /// (connectors of one app should agree on its rate). The app key is an id the
     /// platform sends in clear, never the secret.
     pub fn request_account(&self) -> Result<Account, String> {
-        let url = self.base_url.trim();
-        let host = url
-            .split_once("://")
-            .map_or(url, |(_, rest)| rest)
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let host = shipgate_sdk::url_host(&self.base_url);
         let rate =
             RequestRate::new(self.requests_per_second, self.burst).map_err(|e| e.to_string())?;
         Ok(Account {

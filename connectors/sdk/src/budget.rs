@@ -74,6 +74,71 @@ pub struct Account {
     pub rate: RequestRate,
 }
 
+/// The lower-cased host of a remote's base URL (`https://X.myshopify.com/admin` →
+/// `x.myshopify.com`), the part of an account key that tells two endpoints of one vendor
+/// apart while two connectors on one endpoint agree on it.
+pub fn url_host(url: &str) -> String {
+    let url = url.trim();
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// One account's turn-taking, as a connector's client holds it: the account, how long a
+/// call may wait for its turn, and the budget it waits on — this process's until the host
+/// shares one through [`Pace::set_budget`].
+#[derive(Clone)]
+pub struct Pace {
+    account: Account,
+    max_wait: Duration,
+    budget: Arc<dyn RequestBudget>,
+}
+
+impl Pace {
+    /// Pacing for `account`, kept in this process; a turn further than `max_wait` is
+    /// refused.
+    pub fn new(account: Account, max_wait: Duration) -> Self {
+        Self {
+            account,
+            max_wait,
+            budget: Arc::new(LocalBudget::new()),
+        }
+    }
+
+    /// Waits on `budget` for the account's turns from now on.
+    pub fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
+        self.budget = budget;
+    }
+
+    /// Waits for one call's turn; a turn further than the longest wait is
+    /// [`ConnectorError::Throttled`] and nothing is sent or counted.
+    pub async fn turn(&self) -> Result<(), ConnectorError> {
+        Ok(self.budget.acquire(&self.account, self.max_wait).await?)
+    }
+
+    /// The account paced.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The longest a call waits for its turn.
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
+    }
+}
+
+impl fmt::Debug for Pace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pace")
+            .field("account", &self.account)
+            .field("max_wait", &self.max_wait)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a request did not get its turn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

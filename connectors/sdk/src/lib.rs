@@ -20,7 +20,7 @@ pub mod storefront;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use budget::{Account, BudgetError, LocalBudget, RequestBudget, RequestRate};
+pub use budget::{url_host, Account, BudgetError, LocalBudget, Pace, RequestBudget, RequestRate};
 pub use carrier::{
     Booking, Capabilities, Carrier, CarrierInfo, Label, LabelFormat, Parcel, Rate, RateRequest,
     ServiceInfo, ShipmentRequest,

@@ -6,7 +6,7 @@ use crate::throttle::{throttled_wait, Observed, Plan, QueryCost, ThrottleStatus}
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use shipgate_sdk::http::error_for_status;
-use shipgate_sdk::{Account, ConnectorError, LocalBudget, RequestBudget};
+use shipgate_sdk::{Account, ConnectorError, Pace, RequestBudget};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,9 +32,7 @@ pub(crate) struct GraphqlClient {
     http: reqwest::Client,
     endpoint: String,
     token: String,
-    max_wait: Duration,
-    account: Account,
-    budget: Arc<dyn RequestBudget>,
+    requests: Pace,
     bucket: Mutex<Option<Observed>>,
     costs: Mutex<HashMap<&'static str, QueryCost>>,
 }
@@ -90,9 +88,7 @@ impl GraphqlClient {
             http,
             endpoint,
             token,
-            max_wait,
-            account,
-            budget: Arc::new(LocalBudget::new()),
+            requests: Pace::new(account, max_wait),
             bucket: Mutex::new(None),
             costs: Mutex::new(HashMap::new()),
         })
@@ -100,7 +96,7 @@ impl GraphqlClient {
 
     /// Waits on `budget` for the shop's request turns from now on.
     pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
-        self.budget = budget;
+        self.requests.set_budget(budget);
     }
 
     /// The bucket as the last response reported it.
@@ -125,7 +121,7 @@ impl GraphqlClient {
                     retry_after: Some(wait),
                     ..
                 }) if resends < THROTTLED_RESENDS
-                    && wait <= self.max_wait
+                    && wait <= self.requests.max_wait()
                     && self.knows_cost(op) =>
                 {
                     resends += 1;
@@ -170,7 +166,12 @@ impl GraphqlClient {
             .and_then(|c| c.requested_query_cost.or(c.actual_query_cost))
             .unwrap_or(op.default_cost);
         let observed = self.bucket.lock().ok().and_then(|b| *b);
-        match Observed::plan(observed.as_ref(), cost, Instant::now(), self.max_wait) {
+        match Observed::plan(
+            observed.as_ref(),
+            cost,
+            Instant::now(),
+            self.requests.max_wait(),
+        ) {
             Plan::Go => Ok(()),
             Plan::Wait(wait) => {
                 tokio::time::sleep(wait).await;
@@ -206,7 +207,7 @@ impl GraphqlClient {
     }
 
     async fn send_once(&self, op: &Operation<'_>) -> Result<Vec<u8>, ConnectorError> {
-        self.budget.acquire(&self.account, self.max_wait).await?;
+        self.requests.turn().await?;
         let body = serde_json::json!({ "query": op.query, "variables": op.variables });
         let resp = self
             .http

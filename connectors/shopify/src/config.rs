@@ -166,14 +166,7 @@ impl ShopifyConfig {
     /// [`Self::requests_per_second`] with [`Self::burst`]. The key is the shop's host, so
     /// two connectors (or processes) on one shop share one budget.
     pub fn request_account(&self) -> Result<Account, ConfigError> {
-        let url = self.shop_url.trim();
-        let host = url
-            .split_once("://")
-            .map_or(url, |(_, rest)| rest)
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let host = shipgate_sdk::url_host(&self.shop_url);
         Ok(Account {
             key: format!("shopify:{host}"),
             rate: self.request_rate()?,

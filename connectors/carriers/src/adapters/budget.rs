@@ -13,8 +13,7 @@
 //! (see [`usps_default`]).
 
 use serde::Deserialize;
-use shipgate_sdk::{Account, ConnectorError, LocalBudget, RequestBudget, RequestRate};
-use std::sync::Arc;
+use shipgate_sdk::{Account, ConnectorError, Pace, RequestRate};
 use std::time::Duration;
 
 /// How fast one carrier account may be called.
@@ -75,48 +74,27 @@ pub fn for_sandbox() -> BudgetConfig {
     }
 }
 
-/// One account's turn-taking: its key and rate, how long a call may wait, and the budget
-/// it waits on (this process's until the host shares one).
-#[derive(Clone)]
-pub(crate) struct Pace {
-    account: Account,
-    max_wait: Duration,
-    budget: Arc<dyn RequestBudget>,
-}
-
-impl Pace {
-    /// Pacing for account `account` of carrier `code` as `config` says, kept in this
-    /// process; refuses a rate or burst that would stop every call.
-    pub(crate) fn new(
-        code: &str,
-        account: &str,
-        config: &BudgetConfig,
-    ) -> Result<Self, ConnectorError> {
-        let rate = RequestRate::new(config.requests_per_second, config.burst).map_err(|e| {
-            ConnectorError::Rejected {
-                status: None,
-                message: format!("{code} request_budget: {e}"),
-            }
-        })?;
-        Ok(Self {
-            account: Account {
-                key: format!("{code}:{}", account.trim()),
-                rate,
-            },
-            max_wait: Duration::from_secs(config.max_wait_secs),
-            budget: Arc::new(LocalBudget::new()),
-        })
-    }
-
-    /// Waits on `budget` for the account's turns from now on.
-    pub(crate) fn set_budget(&mut self, budget: Arc<dyn RequestBudget>) {
-        self.budget = budget;
-    }
-
-    /// Waits for one call's turn; a turn further than `max_wait_secs` is `Throttled`.
-    pub(crate) async fn turn(&self) -> Result<(), ConnectorError> {
-        Ok(self.budget.acquire(&self.account, self.max_wait).await?)
-    }
+/// Pacing for account `account` of carrier `code` as `config` says, kept in this process
+/// until the host shares a budget; refuses a rate or burst that would stop every call.
+pub(crate) fn pace(
+    code: &str,
+    account: &str,
+    config: &BudgetConfig,
+) -> Result<Pace, ConnectorError> {
+    let rate = RequestRate::new(config.requests_per_second, config.burst).map_err(|e| {
+        ConnectorError::Rejected {
+            status: None,
+            message: format!("{code} request_budget: {e}"),
+        }
+    })?;
+    let account = Account {
+        key: format!("{code}:{}", account.trim()),
+        rate,
+    };
+    Ok(Pace::new(
+        account,
+        Duration::from_secs(config.max_wait_secs),
+    ))
 }
 
 #[cfg(test)]
@@ -125,14 +103,14 @@ mod tests {
 
     #[test]
     fn keys_name_the_carrier_and_account_and_bad_rates_are_refused() {
-        let pace = Pace::new("ups", " A1B2C3 ", &BudgetConfig::default()).unwrap();
-        assert_eq!(pace.account.key, "ups:A1B2C3");
-        assert_eq!(pace.account.rate.burst(), 10);
+        let ups = pace("ups", " A1B2C3 ", &BudgetConfig::default()).unwrap();
+        assert_eq!(ups.account().key, "ups:A1B2C3");
+        assert_eq!(ups.account().rate.burst(), 10);
         let zero = BudgetConfig {
             requests_per_second: 0.0,
             ..BudgetConfig::default()
         };
-        let err = Pace::new("ups", "A1", &zero).err().unwrap();
+        let err = pace("ups", "A1", &zero).err().unwrap();
         assert!(err.to_string().contains("ups request_budget"), "{err}");
         assert!((usps_default().requests_per_second * 3600.0 - 60.0).abs() < 1e-9);
     }

@@ -6,10 +6,11 @@
 //! refusal is final. Every API call first waits for a turn in the seller's request
 //! budget (token requests go to the auth host and are not counted).
 
-use crate::budget::Pace;
+use crate::budget::pace;
 use crate::config::RestConfig;
 use crate::error::rest_error;
 use shipgate_sdk::http::HttpAnswer;
+use shipgate_sdk::Pace;
 
 use reqwest::{Method, StatusCode};
 use shipgate_sdk::oauth::{ClientAuth, Grant, OAuthClient, TokenSource};
@@ -41,7 +42,7 @@ impl RestClient {
     /// Builds the HTTP client and the token source, with the seller's request budget
     /// kept in this process until [`Self::set_budget`]; sends nothing.
     pub fn new(config: &RestConfig) -> Result<Self, ConnectorError> {
-        let pace = Pace::new(config.budget_key(), &config.budget)?;
+        let pace = pace(config.budget_key(), &config.budget)?;
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout())
             .build()

@@ -7,11 +7,12 @@
 
 use super::envelope::soap_action;
 use super::model::Fault;
-use crate::budget::Pace;
+use crate::budget::pace;
 use crate::config::SoapConfig;
 use crate::error::{fault_error, fault_is_security};
 use serde::Deserialize;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
+use shipgate_sdk::Pace;
 use shipgate_sdk::{ConnectorError, RequestBudget};
 use std::fmt;
 use std::sync::Arc;
@@ -59,7 +60,7 @@ impl SoapClient {
     /// Builds the HTTP client, with the account's request budget kept in this process
     /// until [`Self::set_budget`]; sends nothing.
     pub fn new(config: &SoapConfig) -> Result<Self, ConnectorError> {
-        let pace = Pace::new(config.budget_key(), &config.budget)?;
+        let pace = pace(config.budget_key(), &config.budget)?;
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout())
             .build()

@@ -5,10 +5,10 @@
 //! `<messages><message><code/><description/></message></messages>` error answer turned
 //! into [`ConnectorError`]. See <https://www.canadapost-postescanada.ca/info/mc/business/productsservices/developers/services/fundamentals.jsf>.
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 pub(super) use shipgate_sdk::http::HttpAnswer as Answer;

@@ -15,7 +15,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -135,7 +135,7 @@ impl CanadaPost {
 
     /// An adapter for one Canada Post account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new(
+        let pace = pace(
             "canada_post",
             &config.customer_number,
             &config.request_budget,

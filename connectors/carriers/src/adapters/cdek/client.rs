@@ -10,13 +10,13 @@
 //! `{"error","error_description"}` (RFC 6749 §5.2 — CDEK's page shows only the success
 //! answer, and its own WordPress plugin reads the `error` field of a refusal).
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 #[derive(Deserialize)]

@@ -20,7 +20,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -277,7 +277,7 @@ impl Cdek {
 
     /// An adapter for one CDEK account; refuses settings it cannot work with.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("cdek", &config.client_id, &config.request_budget)?;
+        let pace = pace("cdek", &config.client_id, &config.request_budget)?;
         let currency = config.check()?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();

@@ -9,9 +9,9 @@
 //! https://ws.chronopost.fr/tracking-cxf/TrackingServiceWS?wsdl.
 
 use super::soap::fault_string;
-use crate::adapters::budget::Pace;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 
 /// The quote service path.
 pub(crate) const QUICKCOST: &str = "/quickcost-cxf/QuickcostServiceWS";

@@ -13,7 +13,7 @@ pub(crate) mod soap;
 pub(crate) mod support;
 mod track;
 
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use super::settings;
 use crate::Registry;
 use async_trait::async_trait;
@@ -120,7 +120,7 @@ impl Chronopost {
 
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("chronopost", &config.account_number, &config.request_budget)?;
+        let pace = pace("chronopost", &config.account_number, &config.request_budget)?;
         let registry = profile_registry(&config.mappings_dir, CODE)?;
         let origin = CountryCode::parse("FR").map_err(|e| ConnectorError::Rejected {
             status: None,

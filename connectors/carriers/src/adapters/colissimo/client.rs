@@ -7,9 +7,9 @@
 //! (https://developer.laposte.fr/products/suivi/2, as used by karrio's Colissimo
 //! connector, karrio/providers/colissimo/utils.py: https://api.laposte.fr/suivi/v2.)
 
-use crate::adapters::budget::Pace;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 
 /// An answer: status, content type and body.
 pub(crate) struct Answer {

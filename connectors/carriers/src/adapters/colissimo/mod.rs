@@ -11,7 +11,7 @@ mod multipart;
 pub mod sandbox;
 mod tariff;
 
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::adapters::chronopost::support::{profile_registry, tracking_update};
 use crate::adapters::settings;
 use crate::Registry;
@@ -127,7 +127,7 @@ impl Colissimo {
 
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("colissimo", &config.contract_number, &config.request_budget)?;
+        let pace = pace("colissimo", &config.contract_number, &config.request_budget)?;
         let registry = profile_registry(&config.mappings_dir, CODE)?;
         let origin = CountryCode::parse("FR").map_err(|e| refused(e.to_string()))?;
         Ok(Self {

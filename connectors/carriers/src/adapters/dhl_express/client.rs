@@ -4,11 +4,11 @@
 //! (`{"instance","detail","title","message","status"}`) turned into [`ConnectorError`].
 //! Shapes: <https://developer.dhl.com/api-reference/dhl-express-mydhl-api>.
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

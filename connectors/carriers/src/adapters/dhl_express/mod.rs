@@ -15,7 +15,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -129,7 +129,7 @@ impl DhlExpress {
 
     /// An adapter for one MyDHL API account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new(
+        let pace = pace(
             "dhl_express",
             &config.account_number,
             &config.request_budget,

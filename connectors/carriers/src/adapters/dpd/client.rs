@@ -9,10 +9,10 @@
 use super::soap::{envelope, fault, leaf};
 use crate::adapters::chronopost::soap::read_return;
 
-use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use tokio::sync::Mutex;
 
 /// LoginService path.

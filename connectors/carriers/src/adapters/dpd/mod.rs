@@ -10,7 +10,7 @@ mod client;
 pub mod sandbox;
 mod soap;
 
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::adapters::chronopost::support::{profile_registry, tracking_update};
 use crate::adapters::settings;
 use crate::Registry;
@@ -105,7 +105,7 @@ impl Dpd {
 
     /// Builds the adapter from its settings.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("dpd", &config.delis_id, &config.request_budget)?;
+        let pace = pace("dpd", &config.delis_id, &config.request_budget)?;
         Ok(Self {
             registry: profile_registry(&config.mappings_dir, CODE)?,
             info: CarrierInfo {

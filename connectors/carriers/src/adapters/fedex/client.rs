@@ -3,11 +3,11 @@
 //! error envelope (`{"transactionId","errors":[{"code","message"}]}`) turned into
 //! [`ConnectorError`].
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 #[derive(Deserialize)]

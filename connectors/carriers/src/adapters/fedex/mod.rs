@@ -13,7 +13,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -133,7 +133,7 @@ impl Fedex {
 
     /// An adapter for one FedEx account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("fedex", &config.account_number, &config.request_budget)?;
+        let pace = pace("fedex", &config.account_number, &config.request_budget)?;
         let registry = super::embedded_profile("fedex", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(

@@ -11,11 +11,11 @@
 //!   are `ErrorResponseDTO` (`title`, `detail`) or, from the API gateway (401, 429),
 //!   `ErrorResponseApigeeDTO` (`fault.faultstring`, `fault.detail.errorcode`).
 
-use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use shipgate_sdk::http::{error_for_status, HttpAnswer};
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 /// GLS's own JSON media type for ShipIT.

@@ -32,7 +32,7 @@ pub mod sandbox;
 mod tariff;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -179,7 +179,7 @@ impl Gls {
     /// An adapter for one GLS account; a tariff that does not hold together is refused
     /// here, naming the row and field.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("gls", &config.contact_id, &config.request_budget)?;
+        let pace = pace("gls", &config.contact_id, &config.request_budget)?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let tariff = tariff::Tariff::new(&config.tariff, &config.currency)
             .map_err(|e| refused(format!("{CODE} settings: {e}")))?;

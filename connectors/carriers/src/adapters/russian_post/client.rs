@@ -11,12 +11,12 @@
 //! carry `sub-code`. Whatever the body, the `desc` becomes the error's message when
 //! there is one, and the status decides the error's class.
 
-use crate::adapters::budget::Pace;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 /// The error body the Otpravka API writes on 4xx and some 5xx answers.

@@ -25,7 +25,7 @@ pub mod sandbox;
 mod tracking;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::track::{CarrierErrorKind, TrackError};
 use crate::Registry;
 use async_trait::async_trait;
@@ -197,7 +197,7 @@ impl RussianPost {
 
     /// An adapter for one account; settings the APIs would refuse are refused here.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("russian_post", &config.login, &config.request_budget)?;
+        let pace = pace("russian_post", &config.login, &config.request_budget)?;
         config.check()?;
         let registry = super::embedded_profile(CODE, PROFILE)?;
         let timeout = Duration::from_secs(config.timeout_secs);

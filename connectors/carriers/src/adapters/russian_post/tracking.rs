@@ -9,10 +9,10 @@
 //! SOAP 1.2 faults come with HTTP 500, so a 500 answer is handed to the parser too: it
 //! tells a fault (refused login, untrackable barcode) from a failure.
 
-use crate::adapters::budget::Pace;
 use quick_xml::escape::escape;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::Duration;
 
 /// The tracking API client with its own login.

@@ -8,11 +8,11 @@
 //! signature are credential problems; `A1005` is SF's traffic limit.
 
 use super::digest::msg_digest;
-use crate::adapters::budget::Pace;
 use serde::Deserialize;
 use serde_json::Value;
 use shipgate_sdk::http::HttpAnswer;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

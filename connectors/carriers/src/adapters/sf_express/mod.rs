@@ -14,7 +14,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -138,7 +138,7 @@ impl SfExpress {
 
     /// An adapter for one SF partner.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("sf_express", &config.partner_id, &config.request_budget)?;
+        let pace = pace("sf_express", &config.partner_id, &config.request_budget)?;
         let registry = super::embedded_profile("sf_express", PROFILE)?;
         let client = Client::new(
             http.clone(),

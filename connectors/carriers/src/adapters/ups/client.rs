@@ -2,11 +2,11 @@
 //! `transactionSrc` headers UPS asks for, and UPS's error envelope
 //! (`{"response":{"errors":[{"code","message"}]}}`) turned into [`ConnectorError`].
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use shipgate_sdk::oauth::TokenSource;
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -135,7 +135,7 @@ impl Ups {
 
     /// An adapter for one UPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("ups", &config.account_number, &config.request_budget)?;
+        let pace = pace("ups", &config.account_number, &config.request_budget)?;
         let registry = super::embedded_profile("ups", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let tokens = TokenSource::new(

@@ -8,11 +8,11 @@
 //! `{"error":"invalid_client","error_description"}` from OAuth) turned into
 //! [`ConnectorError`].
 
-use crate::adapters::budget::Pace;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shipgate_sdk::ConnectorError;
+use shipgate_sdk::Pace;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 

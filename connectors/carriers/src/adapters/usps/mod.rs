@@ -14,7 +14,7 @@ mod quote;
 pub mod sandbox;
 
 use super::booking_memo::BookingMemo;
-use super::budget::{BudgetConfig, Pace};
+use super::budget::{pace, BudgetConfig};
 use crate::Registry;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -130,7 +130,7 @@ impl Usps {
 
     /// An adapter for one USPS account.
     pub fn new(config: Config, http: reqwest::Client) -> Result<Self, ConnectorError> {
-        let pace = Pace::new("usps", &config.client_id, &config.request_budget)?;
+        let pace = pace("usps", &config.client_id, &config.request_budget)?;
         let registry = super::embedded_profile("usps", PROFILE)?;
         let base = config.base_url.trim_end_matches('/').to_string();
         let client = Client::new(
