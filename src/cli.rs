@@ -1,6 +1,6 @@
 //! The command line: what a user can ask of the `shipgate` binary.
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// shipgate — pulls orders from marketplaces and CSV drops, normalizes them, and pushes
@@ -16,9 +16,28 @@ pub struct Cli {
         default_value = "config/shipgate.toml"
     )]
     pub config: PathBuf,
+    /// How log lines are written to stderr: `text` for people, `json` (one object a line,
+    /// with the job's id, kind, connector, order and shipment ids) for a log pipeline.
+    #[arg(
+        long,
+        global = true,
+        env = "SHIPGATE_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The shapes of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines, coloured on a terminal.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// The subcommands.

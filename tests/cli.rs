@@ -685,3 +685,52 @@ async fn a_worker_process_runs_queued_jobs_and_stops_on_sigterm() {
         "{logs}"
     );
 }
+
+#[test]
+fn json_logs_are_one_object_a_line_carrying_the_jobs_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args([
+            "--log-format",
+            "json",
+            "demo",
+            "--orders",
+            "20",
+            "--data-dir",
+        ])
+        .arg(dir.path().join("demo"))
+        .env("RUST_LOG", "info")
+        .env_remove("SHIPGATE_CONFIG")
+        .output()
+        .expect("the shipgate binary runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stderr)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    assert!(lines.len() > 5, "{lines:?}");
+    assert!(lines
+        .iter()
+        .all(|l| l["level"].is_string() && l["fields"].is_object()));
+    let in_job = |kind: &str| {
+        lines
+            .iter()
+            .filter(|l| l["span"]["name"] == "job" && l["span"]["kind"] == kind)
+            .collect::<Vec<_>>()
+    };
+    let pulls = in_job("pull_orders");
+    assert!(!pulls.is_empty(), "{lines:?}");
+    assert!(pulls.iter().all(|l| l["span"]["connector"] == "demo-shop"
+        && l["span"]["id"].as_str().is_some_and(|id| id.len() == 26)));
+    let quarantined = in_job("normalize");
+    assert!(
+        quarantined
+            .iter()
+            .any(|l| l["fields"]["location"] == "totalPriceSet"
+                && l["span"]["connector"] == "demo-shop"),
+        "{quarantined:?}"
+    );
+    let pushes = in_job("push_back");
+    assert!(!pushes.is_empty(), "{lines:?}");
+    assert!(pushes.iter().all(|l| l["span"]["shipment"].is_u64()));
+}

@@ -75,6 +75,34 @@ impl Job {
             Job::PushBack { .. } => "push_back",
         }
     }
+
+    /// Writes the ids this job is about into `span`'s `connector`, `order` and `shipment`
+    /// fields, so every log line of the job can be found by them. Ids only: a job carries
+    /// no buyer data to leak.
+    pub(crate) fn record_ids(&self, span: &tracing::Span) {
+        match self {
+            Job::PullOrders { connector_id } => {
+                span.record("connector", connector_id.as_str());
+            }
+            Job::FetchOrder {
+                connector_id,
+                external_id,
+            } => {
+                span.record("connector", connector_id.as_str());
+                span.record("order", external_id.as_str());
+            }
+            Job::Normalize { connector_id, .. } => {
+                span.record("connector", connector_id.as_str());
+            }
+            Job::Route { order_id } | Job::Book { order_id } => {
+                span.record("order", tracing::field::display(order_id));
+            }
+            Job::PushStatus { shipment_id } | Job::PushBack { shipment_id } => {
+                span.record("shipment", shipment_id);
+            }
+            Job::TrackDue | Job::Track { .. } => {}
+        }
+    }
 }
 
 /// A job as the queue carries it: the same `id` across all its attempts (so logs, the

@@ -213,7 +213,16 @@ async fn execute(raw: Vec<u8>, settler: Data<Arc<Settler>>) -> Result<(), AbortE
         tracing::error!(%err, "undecodable job payload killed and kept in the queue");
         AbortError::new(TaskFailure::Undecodable(err.to_string()))
     })?;
-    let span = tracing::info_span!("job", id = %envelope.id, kind = envelope.job.kind(), attempt = envelope.attempt);
+    let span = tracing::info_span!(
+        "job",
+        id = %envelope.id,
+        kind = envelope.job.kind(),
+        attempt = envelope.attempt,
+        connector = tracing::field::Empty,
+        order = tracing::field::Empty,
+        shipment = tracing::field::Empty,
+    );
+    envelope.job.record_ids(&span);
     settler
         .settle(envelope)
         .instrument(span)
