@@ -130,8 +130,6 @@ impl Pipeline {
 #[async_trait::async_trait]
 impl JobHandler for Pipeline {
     async fn handle(&self, envelope: &Envelope) -> Result<(), JobError> {
-        let span = tracing::info_span!("job", id = %envelope.id, kind = envelope.job.kind(), attempt = envelope.attempt);
-        let _guard = span.enter();
         let result = match &envelope.job {
             Job::PullOrders { connector_id } => self.pull(connector_id).await,
             Job::FetchOrder {

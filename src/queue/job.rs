@@ -76,33 +76,39 @@ impl Job {
         }
     }
 
-    /// Writes the ids this job is about into `span`'s `connector`, `order` and `shipment`
-    /// fields, so every log line of the job can be found by them. Ids only: a job carries
-    /// no buyer data to leak.
-    pub(crate) fn record_ids(&self, span: &tracing::Span) {
+    /// The ids this job is about, for its log span: every log line of the job can be
+    /// found by them. Ids only: a job carries no buyer data to leak.
+    pub(crate) fn log_ids(&self) -> JobIds<'_> {
+        let mut ids = JobIds::default();
         match self {
-            Job::PullOrders { connector_id } => {
-                span.record("connector", connector_id.as_str());
+            Job::PullOrders { connector_id } | Job::Normalize { connector_id, .. } => {
+                ids.connector = Some(connector_id);
             }
             Job::FetchOrder {
                 connector_id,
                 external_id,
             } => {
-                span.record("connector", connector_id.as_str());
-                span.record("order", external_id.as_str());
-            }
-            Job::Normalize { connector_id, .. } => {
-                span.record("connector", connector_id.as_str());
+                ids.connector = Some(connector_id);
+                ids.order = Some(external_id.clone());
             }
             Job::Route { order_id } | Job::Book { order_id } => {
-                span.record("order", tracing::field::display(order_id));
+                ids.order = Some(order_id.to_string());
             }
             Job::PushStatus { shipment_id } | Job::PushBack { shipment_id } => {
-                span.record("shipment", shipment_id);
+                ids.shipment = Some(*shipment_id);
             }
             Job::TrackDue | Job::Track { .. } => {}
         }
+        ids
     }
+}
+
+/// The connector, order and shipment a job is about, each when it has one.
+#[derive(Debug, Default)]
+pub(crate) struct JobIds<'a> {
+    pub(crate) connector: Option<&'a str>,
+    pub(crate) order: Option<String>,
+    pub(crate) shipment: Option<i64>,
 }
 
 /// A job as the queue carries it: the same `id` across all its attempts (so logs, the

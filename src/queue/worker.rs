@@ -213,16 +213,18 @@ async fn execute(raw: Vec<u8>, settler: Data<Arc<Settler>>) -> Result<(), AbortE
         tracing::error!(%err, "undecodable job payload killed and kept in the queue");
         AbortError::new(TaskFailure::Undecodable(err.to_string()))
     })?;
+    // Every field is given when the span is made: fields recorded into it later were
+    // sometimes missing from the JSON log lines.
+    let ids = envelope.job.log_ids();
     let span = tracing::info_span!(
         "job",
         id = %envelope.id,
         kind = envelope.job.kind(),
         attempt = envelope.attempt,
-        connector = tracing::field::Empty,
-        order = tracing::field::Empty,
-        shipment = tracing::field::Empty,
+        connector = ids.connector,
+        order = ids.order.as_deref(),
+        shipment = ids.shipment,
     );
-    envelope.job.record_ids(&span);
     settler
         .settle(envelope)
         .instrument(span)
