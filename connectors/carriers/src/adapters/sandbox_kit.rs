@@ -6,9 +6,6 @@
 use crate::Registry;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
 
 /// A failure a REST carrier sandbox serves instead of its next API answer, so tests see
 /// throttling, outages and a proxy's page the way a live API gives them.
@@ -40,66 +37,6 @@ impl Fault {
             }
             Self::Unavailable => unavailable(),
             Self::Garbage => (StatusCode::OK, "<html>upstream proxy page</html>").into_response(),
-        }
-    }
-}
-
-/// An optional request limit in front of a sandbox's API: a token bucket the way the
-/// carrier's gateway runs one, so tests can prove an adapter keeps under it. Calls over
-/// it get the carrier's own 429 ([`Fault::Throttle`] of one second).
-#[derive(Debug, Default)]
-pub struct RequestLimit {
-    bucket: Mutex<Option<Bucket>>,
-    seen: AtomicUsize,
-    refused: AtomicUsize,
-}
-
-#[derive(Debug)]
-struct Bucket {
-    per_second: f64,
-    size: f64,
-    tokens: f64,
-    at: Instant,
-}
-
-impl RequestLimit {
-    /// From now on admits `per_second` calls a second, `size` at once; the bucket starts
-    /// full.
-    pub fn set(&self, per_second: f64, size: u32) {
-        *self.bucket.lock().unwrap_or_else(|e| e.into_inner()) = Some(Bucket {
-            per_second,
-            size: f64::from(size),
-            tokens: f64::from(size),
-            at: Instant::now(),
-        });
-    }
-
-    /// API calls that reached the limit so far, admitted or not.
-    pub fn seen(&self) -> usize {
-        self.seen.load(Ordering::SeqCst)
-    }
-
-    /// API calls refused so far.
-    pub fn refused(&self) -> usize {
-        self.refused.load(Ordering::SeqCst)
-    }
-
-    /// Counts one call and takes a token for it: `Some(Fault::Throttle(1))` to serve when
-    /// the bucket is empty.
-    pub(crate) fn admit(&self) -> Option<Fault> {
-        self.seen.fetch_add(1, Ordering::SeqCst);
-        let mut slot = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
-        let b = slot.as_mut()?;
-        let now = Instant::now();
-        let elapsed = now.saturating_duration_since(b.at).as_secs_f64();
-        b.tokens = (b.tokens + elapsed * b.per_second).min(b.size);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            None
-        } else {
-            self.refused.fetch_add(1, Ordering::SeqCst);
-            Some(Fault::Throttle(1))
         }
     }
 }

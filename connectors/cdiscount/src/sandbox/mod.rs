@@ -11,11 +11,10 @@
 //! Both share [`Faults`]: the next `n` calls answer a status, or are delayed.
 
 mod faults;
-mod limit;
 mod rest;
 mod soap;
 
 pub use faults::Faults;
-pub use limit::RequestLimit;
 pub use rest::{generate_orders, RecordedShipment, RestSandbox};
+pub use shipgate_sdk::sandbox::RequestLimit;
 pub use soap::{RecordedValidation, SoapSandbox};

@@ -3,7 +3,6 @@
 //! with its own id, amounts and `updatedAt` one minute apart.
 
 use super::faults::Faults;
-use super::limit::RequestLimit;
 use crate::config::RestConfig;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -12,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{json, Value};
+use shipgate_sdk::sandbox::RequestLimit;
 use shipgate_sdk::sandbox::SandboxServer;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

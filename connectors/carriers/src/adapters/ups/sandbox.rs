@@ -32,7 +32,8 @@ const TRACK: &str = include_str!("../../../sandbox-data/ups/track.json");
 const TRACK_NOT_FOUND: &str = include_str!("../../../sandbox-data/ups/track.not_found.json");
 const TRACK_INVALID: &str = include_str!("../../../sandbox-data/ups/track.error.json");
 
-pub use crate::adapters::sandbox_kit::{Fault, RequestLimit};
+pub use crate::adapters::sandbox_kit::Fault;
+pub use shipgate_sdk::sandbox::RequestLimit;
 
 /// A shipment the sandbox sold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +149,11 @@ fn ups_error(status: StatusCode, code: &str, message: &str) -> Response {
 /// The injected fault, the request limit's 429, or the bearer check's refusal, if any.
 fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let mut inner = shared.lock();
-    if let Some(fault) = inner.faults.pop_front().or_else(|| shared.limit.admit()) {
+    if let Some(fault) = inner
+        .faults
+        .pop_front()
+        .or_else(|| (!shared.limit.admit()).then_some(Fault::Throttle(1)))
+    {
         return Some(fault.answer(
             || ups_error(StatusCode::TOO_MANY_REQUESTS, "429", "Rate limit exceeded"),
             || {

@@ -1,14 +1,16 @@
-//! An optional request limit for a sandbox: a token bucket the way a gateway in front of
-//! the API would run one, so tests can prove a connector keeps under it.
+//! An optional request limit in front of a sandbox's API: a token bucket the way a
+//! gateway in front of the remote runs one. Each sandbox answers a refused call in its
+//! remote's own words (status, body, `Retry-After`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The limit (none until [`Self::set`]) and the calls it refused.
+/// The limit (none until [`Self::set`]), the calls that reached it and those it refused.
 #[derive(Debug, Default)]
 pub struct RequestLimit {
     bucket: Mutex<Option<Bucket>>,
+    seen: AtomicUsize,
     refused: AtomicUsize,
 }
 
@@ -32,13 +34,20 @@ impl RequestLimit {
         });
     }
 
+    /// Calls that reached the limit so far, admitted or not.
+    pub fn seen(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
+    }
+
     /// Calls refused so far.
     pub fn refused(&self) -> usize {
         self.refused.load(Ordering::SeqCst)
     }
 
-    /// Takes a token for one call; false (and counted) when the bucket is empty.
-    pub(crate) fn admit(&self) -> bool {
+    /// Counts one call and takes a token for it; false (and counted as refused) when the
+    /// bucket is empty. Without a limit every call is admitted.
+    pub fn admit(&self) -> bool {
+        self.seen.fetch_add(1, Ordering::SeqCst);
         let mut slot = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
         let Some(b) = slot.as_mut() else {
             return true;

@@ -3,7 +3,12 @@
 //! Each connector crate builds an [`axum::Router`] that behaves like its remote API and
 //! hands it to [`SandboxServer::start`]; tests and `shipgate demo` then point the real
 //! client at [`SandboxServer::base_url`]. Binding port 0 lets many sandboxes and test
-//! threads run side by side.
+//! threads run side by side. [`RequestLimit`] is the request-rate gate a sandbox puts in
+//! front of its API, so tests can prove a connector stays under a remote's limit.
+
+mod request_limit;
+
+pub use request_limit::RequestLimit;
 
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
