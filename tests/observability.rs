@@ -5,6 +5,7 @@
 
 mod support {
     pub mod postgres;
+    pub mod redis_server;
 }
 
 use shipgate::config::Config;
@@ -13,13 +14,11 @@ use shipgate::host::Host;
 use shipgate::http::{router, HttpState};
 use shipgate::queue::{Envelope, Job, JobError, JobHandler, RunStats};
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener as StdListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::postgres::FreshDatabase;
-use tempfile::TempDir;
+use support::redis_server::RedisServer;
 use ulid::Ulid;
 
 /// A host on the given store and queue, its router served on a loopback port.
@@ -313,69 +312,11 @@ async fn readiness_fails_when_the_postgres_database_is_gone() {
     assert_eq!((status, body.as_str()), (200, "ok"));
 }
 
-/// A `redis-server` of the test's own with a password, killed when dropped.
-struct PrivateRedis {
-    port: u16,
-    _dir: TempDir,
-    child: Child,
-}
-
 const REDIS_PASSWORD: &str = "s3cret-obs";
-
-impl PrivateRedis {
-    fn start() -> PrivateRedis {
-        let port = StdListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--requirepass", REDIS_PASSWORD, "--save", ""])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run redis-server ({e}): install it (Debian: apt-get install redis-server)")
-            });
-        let server = PrivateRedis {
-            port,
-            _dir: dir,
-            child,
-        };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not come up"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://:{REDIS_PASSWORD}@127.0.0.1:{}/", self.port)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 #[tokio::test]
 async fn readiness_fails_when_redis_is_down_and_liveness_and_metrics_stay_up() {
-    let mut redis = PrivateRedis::start();
+    let mut redis = RedisServer::start(Some(REDIS_PASSWORD), &["--save", ""]);
     let dir = tempfile::tempdir().expect("temp dir");
     let served = Served::start(
         &format!("sqlite://{}", dir.path().join("store.db").display()),

@@ -36,12 +36,15 @@
 //! The store is an in-memory SQLite: it is not what crashes here, and a file store's
 //! fsync per ledger write would make the run minutes long for nothing.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod support {
+    pub mod redis_server;
+}
+
+use support::redis_server::RedisServer;
 
 use shipgate::queue::{DeadLetters, Envelope, Job, JobError, JobHandler, Queue, RetryPolicy};
 use shipgate::store::{Effect, Store};
@@ -65,97 +68,6 @@ const KIND: &str = "remote_effect";
 /// The ledger key of sequence number `seq`.
 fn effect_key(seq: usize) -> String {
     format!("remote-effect:{seq}")
-}
-
-/// A `redis-server` owned by the test, killed when dropped however the test ends.
-struct RedisServer {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl RedisServer {
-    /// Starts a server on a free loopback port with AOF on and fsync on every write.
-    fn start() -> RedisServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = RedisServer {
-            port,
-            dir: tempfile::tempdir().unwrap(),
-            child: None,
-        };
-        server.spawn();
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("redis.log")
-    }
-
-    /// Runs `redis-server` on the port and folder, and waits until it answers PING
-    /// (not LOADING: the append-only file is read before it serves).
-    fn spawn(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .args(["--appendonly", "yes", "--appendfsync", "always", "--save", ""])
-            .arg("--logfile")
-            .arg(self.log())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run redis-server ({e}): install it (Debian: apt-get install redis-server)")
-            });
-        self.child = Some(child);
-        let client = redis::Client::open(self.url()).unwrap();
-        let started = Instant::now();
-        loop {
-            let pong = client
-                .get_connection()
-                .and_then(|mut conn| redis::cmd("PING").query::<String>(&mut conn));
-            if pong.as_deref() == Ok("PONG") {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not come up: {pong:?}\n{}",
-                tail(&self.log())
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGKILL: no shutdown, no final flush; only what the append-only file holds
-    /// survives.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The last lines of a log file, for failure messages.
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// The remote system: it counts every call and every effect it creates per sequence
@@ -264,7 +176,17 @@ impl DeadLetters for Graveyard {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restart_mid_run_loses_no_job_and_duplicates_no_effect() {
     let began = Instant::now();
-    let mut redis = RedisServer::start();
+    let mut redis = RedisServer::start(
+        None,
+        &[
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+        ],
+    );
     let policy = RetryPolicy {
         max_attempts: 8,
         base_delay: Duration::from_millis(50),
@@ -318,7 +240,7 @@ async fn a_redis_restart_mid_run_loses_no_job_and_duplicates_no_effect() {
     let killed_at = began.elapsed();
     tokio::time::sleep(DOWN_FOR).await;
     let during_outage = progress() - at_kill;
-    redis.spawn();
+    redis.start_again();
     let restarted = Instant::now();
     let at_restart = progress();
     assert!(
@@ -334,7 +256,7 @@ async fn a_redis_restart_mid_run_loses_no_job_and_duplicates_no_effect() {
             "the run did not finish after the Redis restart: {} of {JOBS} effects \
              ({at_restart} at the restart), {left:?} jobs pending; did the workers hang?\n{}",
             progress(),
-            tail(&redis.log())
+            redis.log_tail()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
         left = queue.pending().await.ok();
