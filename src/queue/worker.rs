@@ -137,7 +137,7 @@ impl Settler {
     /// Runs one attempt and applies the policy to its outcome: done, retried later
     /// (a new task with `attempt + 1`), or buried.
     async fn settle(&self, envelope: Envelope) -> Result<(), TaskFailure> {
-        let (metrics, kind) = (self.queue.job_metrics(), envelope.job.kind());
+        let kind = envelope.job.kind();
         let started = Instant::now();
         let outcome = AssertUnwindSafe(self.handler.handle(&envelope))
             .catch_unwind()
@@ -148,11 +148,10 @@ impl Settler {
                     panic_text(panic.as_ref())
                 )))
             });
-        metrics.time(kind, started.elapsed());
+        self.queue.job_metrics().time(kind, started.elapsed());
         let error = match outcome {
             Ok(()) => {
-                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
-                metrics.count(kind, Outcome::Succeeded);
+                self.record(kind, Outcome::Succeeded);
                 return Ok(());
             }
             Err(error) => error,
@@ -171,8 +170,7 @@ impl Settler {
                 {
                     Ok(()) => {
                         tracing::info!(%message, ?delay, "job failed, retry scheduled");
-                        self.counters.retried.fetch_add(1, Ordering::Relaxed);
-                        metrics.count(kind, Outcome::Retried);
+                        self.record(kind, Outcome::Retried);
                         return Ok(());
                     }
                     Err(err) => {
@@ -186,11 +184,19 @@ impl Settler {
         self.bury(&envelope, error.message()).await
     }
 
+    /// Counts one settled attempt, in this run's stats and in the process's metrics.
+    fn record(&self, kind: &'static str, outcome: Outcome) {
+        let counter = match outcome {
+            Outcome::Succeeded => &self.counters.succeeded,
+            Outcome::Retried => &self.counters.retried,
+            Outcome::Dead => &self.counters.dead,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.queue.job_metrics().count(kind, outcome);
+    }
+
     async fn bury(&self, envelope: &Envelope, last_error: &str) -> Result<(), TaskFailure> {
-        self.counters.dead.fetch_add(1, Ordering::Relaxed);
-        self.queue
-            .job_metrics()
-            .count(envelope.job.kind(), Outcome::Dead);
+        self.record(envelope.job.kind(), Outcome::Dead);
         tracing::warn!(%last_error, "job given up");
         self.dead.bury(envelope, envelope.attempt, last_error).await.map_err(|reason| {
             tracing::error!(%reason, "dead list refused the job; it stays failed in the queue table");
